@@ -1,0 +1,210 @@
+//! The sans-IO `Endpoint` trait: what to call, described as plain data, for a transport to execute.
+//!
+//! An endpoint says which method, which path segments, which query pairs and which JSON body, what
+//! the response decodes into, whether a repeat is safe and which permission it needs. It performs
+//! no I/O. `rockit-transport` executes any implementation, ours and those of downstream crates.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A request to the ROCKIT Edge backend API, described without doing any I/O.
+///
+/// Implement it to add a route the SDK does not cover; `rockit_transport::Client::execute` runs any
+/// implementation.
+///
+/// ```
+/// use rockit_model::{Endpoint, Method, PathSegments};
+///
+/// /// `GET /be/v1/apps`, which this SDK does not cover (yet).
+/// struct ListApps;
+///
+/// impl Endpoint for ListApps {
+///     type Response = serde_json::Value;
+///     fn method(&self) -> Method { Method::Get }
+///     fn path(&self) -> PathSegments<'_> { PathSegments::from_static(&["be", "v1", "apps"]) }
+///     fn permission(&self) -> Option<&'static str> { Some("apps.read") }
+/// }
+///
+/// assert_eq!(ListApps.path().to_string(), "/be/v1/apps");
+/// assert!(ListApps.idempotent());
+/// ```
+pub trait Endpoint {
+    /// What a successful response body decodes into.
+    type Response: DeserializeOwned;
+
+    /// The HTTP method.
+    fn method(&self) -> Method;
+
+    /// The path below the base URL, as unencoded segments; the transport percent-encodes each one
+    /// so that no segment can add, remove or climb a path level.
+    fn path(&self) -> PathSegments<'_>;
+
+    /// The query pairs, in order; keys may repeat (`order[]`). None by default.
+    fn query(&self) -> QueryPairs<'_> {
+        QueryPairs::new()
+    }
+
+    /// The JSON body, if the request has one. None by default.
+    fn body(&self) -> Result<Option<JsonBody>, serde_json::Error> {
+        Ok(None)
+    }
+
+    /// Whether sending the request twice has the same effect as sending it once, which makes it
+    /// safe to retry after a timeout or a dropped connection. By default only `GET` is.
+    fn idempotent(&self) -> bool {
+        self.method() == Method::Get
+    }
+
+    /// The permission the call needs (such as `tasks.read`), for documentation and error messages.
+    fn permission(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether a `2xx` body carries a top-level `"status"` that must be `"success"`.
+    ///
+    /// True for the documented envelopes. An endpoint whose response may be a bare object with a
+    /// `status` field of its own (task details) returns false.
+    fn checks_api_status(&self) -> bool {
+        true
+    }
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method's name, upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The unencoded segments of a path, such as `["be", "v1", "tasks", "<name>"]`.
+///
+/// `Display` joins them with `/` without encoding, for messages and logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathSegments<'a>(Vec<Cow<'a, str>>);
+
+impl<'a> PathSegments<'a> {
+    /// Segments borrowed from static strings.
+    pub fn from_static(segments: &[&'static str]) -> Self {
+        Self(segments.iter().map(|segment| Cow::Borrowed(*segment)).collect())
+    }
+
+    /// Appends one segment.
+    #[must_use]
+    pub fn push(mut self, segment: impl Into<Cow<'a, str>>) -> Self {
+        self.0.push(segment.into());
+        self
+    }
+
+    /// The segments, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(AsRef::as_ref)
+    }
+
+    /// The number of segments.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no segments.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for PathSegments<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.0 {
+            write!(f, "/{segment}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Query pairs in order, keys possibly repeated; the transport encodes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryPairs<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> QueryPairs<'a> {
+    /// No pairs.
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Appends a pair.
+    pub fn push(&mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
+        self.0.push((key.into(), value.into()));
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(key, value)| (key.as_ref(), value.as_ref()))
+    }
+
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A serialised JSON request body, sent as `Content-Type: application/json` exactly as encoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JsonBody(Vec<u8>);
+
+impl JsonBody {
+    /// Serialises `value` as compact JSON, keeping the field order of its `Serialize` impl.
+    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(value).map(Self)
+    }
+
+    /// The encoded bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The encoded bytes, owned.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl fmt::Debug for JsonBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JsonBody({} bytes)", self.0.len())
+    }
+}

@@ -1,0 +1,310 @@
+//! Task data as the server sends it: `TaskSummary` in lists, `TaskDetails` for one task, and the
+//! parts of details whose shape the vendor has not published (warnings, exceptions, timestamps).
+//!
+//! Where the shape is a guess, the type keeps the raw JSON and offers typed views of it, so a
+//! server that answers differently never breaks decoding and nothing it sent is lost.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::task_name::TaskName;
+use crate::vocab::{Service, TaskStatus};
+
+/// One task in a list response: exactly the three fields the vendor's example shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    /// The task's name.
+    pub name: TaskName,
+    /// The back end that runs it.
+    pub service: Service,
+    /// Its state.
+    pub status: TaskStatus,
+}
+
+/// Everything known about one task, from `GET /be/v1/tasks/{taskName}`.
+///
+/// The vendor has not published this response's shape, so apart from `name`, `service` and
+/// `status` every field here is a **guess** drawn from the documentation's prose, and all fields the
+/// SDK does not model are kept in [`TaskDetails::extra`]. Decoding accepts both a bare task object
+/// and one wrapped as `{"task": {...}}` (any other top-level keys of the wrapper are dropped);
+/// encoding always writes the bare object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
+pub struct TaskDetails {
+    /// The task's name.
+    pub name: TaskName,
+    /// The back end that runs it.
+    pub service: Service,
+    /// Its state.
+    pub status: TaskStatus,
+    /// Whether its warning has been acknowledged (guess: `acknowledged`, as in the PATCH body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<bool>,
+    /// Whether it has been expired (guess: `expired`, as in the PATCH body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired: Option<bool>,
+    /// Its warning, if any (guess: `warning`, a string or an object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<Warning>,
+    /// What went wrong, if anything (`exception`, as in the webhook schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<Exception>,
+    /// When it was created (guess: `createdAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it last changed (guess: `updatedAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// Every field the SDK does not model, verbatim.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl TaskDetails {
+    /// Details with only the three documented fields set.
+    pub fn new(name: TaskName, service: Service, status: TaskStatus) -> Self {
+        Self {
+            name,
+            service,
+            status,
+            acknowledged: None,
+            expired: None,
+            warning: None,
+            exception: None,
+            created_at: None,
+            updated_at: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// The summary a list response would show for this task.
+    pub fn summary(&self) -> TaskSummary {
+        TaskSummary { name: self.name.clone(), service: self.service.clone(), status: self.status.clone() }
+    }
+
+    /// Whether the task carries a warning that nobody has acknowledged yet.
+    pub fn has_unacknowledged_warning(&self) -> bool {
+        self.warning.is_some() && self.acknowledged != Some(true)
+    }
+}
+
+impl Serialize for TaskDetails {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TaskDetails::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskDetails {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = Map::<String, Value>::deserialize(deserializer)?;
+        if let Some(Value::Object(task)) = object.remove("task") {
+            object = task;
+        }
+        TaskDetails::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A task's warning, kept as the raw JSON the server sent (its shape is unpublished).
+///
+/// The emulator and [`Warning::new`] write `{"code": ..., "message": ...}`; a plain string is read
+/// as the message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Warning(pub Value);
+
+impl Warning {
+    /// A warning object with a machine-readable code and a human-readable message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut object = Map::new();
+        object.insert("code".to_owned(), Value::String(code.into()));
+        object.insert("message".to_owned(), Value::String(message.into()));
+        Self(Value::Object(object))
+    }
+
+    /// The message: the string itself, or the object's `message` field.
+    pub fn message(&self) -> Option<&str> {
+        match &self.0 {
+            Value::String(text) => Some(text),
+            Value::Object(object) => object.get("message").and_then(Value::as_str),
+            _ => None,
+        }
+    }
+
+    /// The object's `code` field, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.0.get("code").and_then(Value::as_str)
+    }
+}
+
+/// What went wrong in a task, kept as the raw JSON object the server sent.
+///
+/// The keys `httpDownloadFailed`, `fileReadFailed` and `error` come from the vendor's webhook
+/// schema; the fields inside them come from the documentation's prose and are **guesses**. The typed
+/// accessors return `None` when a key is absent or has another shape, and the raw object stays
+/// available in [`Exception::fields`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Exception {
+    /// The exception object, verbatim.
+    pub fields: Map<String, Value>,
+}
+
+impl Exception {
+    /// An exception for a failed download.
+    pub fn http_download(failure: &HttpDownloadFailed) -> Self {
+        Self::with("httpDownloadFailed", failure)
+    }
+
+    /// An exception for an unreadable input file.
+    pub fn file_read(failure: &FileReadFailed) -> Self {
+        Self::with("fileReadFailed", failure)
+    }
+
+    /// An exception with only an error message.
+    pub fn error(message: impl Into<String>) -> Self {
+        let mut fields = Map::new();
+        fields.insert("error".to_owned(), Value::String(message.into()));
+        Self { fields }
+    }
+
+    fn with(key: &str, value: &impl Serialize) -> Self {
+        let mut fields = Map::new();
+        // Serialising these plain structs into a `Value` cannot fail: no maps with non-string keys.
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        fields.insert(key.to_owned(), value);
+        Self { fields }
+    }
+
+    /// The failed download, if this exception describes one in the expected shape.
+    pub fn http_download_failed(&self) -> Option<HttpDownloadFailed> {
+        self.typed("httpDownloadFailed")
+    }
+
+    /// The unreadable file, if this exception describes one in the expected shape.
+    pub fn file_read_failed(&self) -> Option<FileReadFailed> {
+        self.typed("fileReadFailed")
+    }
+
+    /// The `error` entry as text: a string as is, anything else as compact JSON.
+    pub fn error_message(&self) -> Option<String> {
+        match self.fields.get("error")? {
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    fn typed<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        T::deserialize(self.fields.get(key)?).ok()
+    }
+}
+
+/// A failed download of a native build (`dltar`). Field names are **guesses** from the docs' prose.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpDownloadFailed {
+    /// The HTTP status the download got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The exit code of the download tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i64>,
+    /// The number of bytes received, on a size mismatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes_actual: Option<u64>,
+    /// The number of bytes expected, on a size mismatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes_expected: Option<u64>,
+    /// Fields the SDK does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An input file a build step (`mkraw`) could not read. Field names are **guesses** from the docs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReadFailed {
+    /// The file's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// The file type the step expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_expected: Option<String>,
+    /// The file type it found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_detected: Option<String>,
+    /// Fields the SDK does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A point in time as the server wrote it (format unpublished), kept verbatim.
+///
+/// The emulator writes whole seconds since the Unix epoch; [`Timestamp::unix_seconds`] also reads
+/// numeric strings and treats numbers above `10^11` as milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub Value);
+
+impl Timestamp {
+    /// A timestamp in whole seconds since the Unix epoch.
+    pub fn from_unix(seconds: u64) -> Self {
+        Self(Value::from(seconds))
+    }
+
+    /// Seconds since the Unix epoch, if the value is a number or a numeric string.
+    pub fn unix_seconds(&self) -> Option<u64> {
+        const MILLIS_ABOVE: u64 = 100_000_000_000;
+        let raw = match &self.0 {
+            Value::Number(number) => number.as_u64()?,
+            Value::String(text) => text.trim().parse().ok()?,
+            _ => return None,
+        };
+        Some(if raw > MILLIS_ABOVE { raw / 1000 } else { raw })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn details_decode_bare_and_wrapped() {
+        let bare = json!({"name": "a-b-0001-1-dltar", "service": "engine", "status": "done", "x": 1});
+        let wrapped = json!({"status": "success", "task": bare.clone()});
+        let from_bare: TaskDetails = serde_json::from_value(bare.clone()).unwrap();
+        let from_wrapped: TaskDetails = serde_json::from_value(wrapped).unwrap();
+        assert_eq!(from_bare, from_wrapped);
+        assert_eq!(from_bare.extra.get("x"), Some(&json!(1)));
+        assert_eq!(serde_json::to_value(&from_bare).unwrap(), bare);
+    }
+
+    #[test]
+    fn exception_views_tolerate_other_shapes() {
+        let exception: Exception =
+            serde_json::from_value(json!({"httpDownloadFailed": true, "error": {"code": 7}})).unwrap();
+        assert_eq!(exception.http_download_failed(), None);
+        assert_eq!(exception.error_message().as_deref(), Some(r#"{"code":7}"#));
+        let typed =
+            Exception::http_download(&HttpDownloadFailed { http_status: Some(404), ..Default::default() });
+        assert_eq!(typed.http_download_failed().unwrap().http_status, Some(404));
+    }
+
+    #[test]
+    fn timestamps_read_seconds_millis_and_numeric_text() {
+        assert_eq!(Timestamp(json!(1_732_886_919)).unix_seconds(), Some(1_732_886_919));
+        assert_eq!(Timestamp(json!(1_732_886_919_123_u64)).unix_seconds(), Some(1_732_886_919));
+        assert_eq!(Timestamp(json!("1732886919")).unix_seconds(), Some(1_732_886_919));
+        assert_eq!(Timestamp(json!("2024-11-29T12:00:00Z")).unix_seconds(), None);
+    }
+
+    #[test]
+    fn warning_reads_string_or_object() {
+        assert_eq!(Warning(json!("disk low")).message(), Some("disk low"));
+        let warning = Warning::new("size-mismatch", "tar is smaller than announced");
+        assert_eq!(warning.code(), Some("size-mismatch"));
+        assert_eq!(warning.message(), Some("tar is smaller than announced"));
+    }
+}

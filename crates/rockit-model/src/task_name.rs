@@ -1,0 +1,364 @@
+//! `TaskName`, the validated identifier of a task, and `TaskNameParts`, its naming convention.
+//!
+//! A task name travels in a URL path segment (`GET /be/v1/tasks/{taskName}`) and in a JSON body
+//! (`PATCH /be/v1/tasks`). Validation keeps every character out that could change a URL's
+//! structure, so a name can never address a different resource than the one it names.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::vocab::TaskKind;
+
+/// The longest task name accepted, in bytes.
+pub const MAX_TASK_NAME_LEN: usize = 256;
+
+/// The name of a task, such as `exampleorg-sushi-0001-1732886919-dltar`.
+///
+/// Accepted names are non-empty, at most [`MAX_TASK_NAME_LEN`] bytes, are not `.` or `..`, and hold
+/// no ASCII control character, no whitespace and none of `/`, `\`, `?`, `#` and `%`. Everything
+/// else, Unicode included, is accepted: names are the server's to choose. Deserialising goes
+/// through the same validation.
+///
+/// ```
+/// use rockit_model::{TaskKind, TaskName};
+///
+/// let name: TaskName = "exampleorg-sushi-0001-1732886919-dltar".parse()?;
+/// let parts = name.parts().expect("follows the naming convention");
+/// assert_eq!(parts.kind(), TaskKind::Dltar);
+/// assert_eq!(parts.build(), 1);
+/// assert_eq!(parts.app_of_org("exampleorg"), Some("sushi"));
+///
+/// assert!("../etc/passwd".parse::<TaskName>().is_err());
+/// # Ok::<(), rockit_model::InvalidTaskName>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskName(String);
+
+/// Why a string is not a valid [`TaskName`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid task name {shown}: {reason}")]
+pub struct InvalidTaskName {
+    /// The rejected input, quoted and escaped, shortened if long.
+    shown: String,
+    /// What is wrong with it.
+    reason: TaskNameError,
+}
+
+/// What is wrong with a rejected task name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaskNameError {
+    /// The name is empty.
+    #[error("it is empty; pass the full name as listed by `tasks list`")]
+    Empty,
+    /// The name is longer than [`MAX_TASK_NAME_LEN`] bytes.
+    #[error("it is {len} bytes long; task names are at most {MAX_TASK_NAME_LEN} bytes")]
+    TooLong {
+        /// The length of the rejected name, in bytes.
+        len: usize,
+    },
+    /// The name is `.` or `..`, which would address another path level.
+    #[error("`.` and `..` are not task names")]
+    DotSegment,
+    /// The name holds a character that is not allowed.
+    #[error(
+        "it contains {ch:?} at byte {index}; task names cannot hold whitespace, control characters, '/', '\\', '?', '#' or '%'"
+    )]
+    ForbiddenChar {
+        /// The offending character.
+        ch: char,
+        /// Its byte offset in the name.
+        index: usize,
+    },
+}
+
+impl InvalidTaskName {
+    fn new(input: &str, reason: TaskNameError) -> Self {
+        const SHOWN: usize = 64;
+        let shown = if input.len() > SHOWN {
+            let mut end = SHOWN;
+            while !input.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{:?}…", &input[..end])
+        } else {
+            format!("{input:?}")
+        };
+        Self { shown, reason }
+    }
+
+    /// What is wrong with the rejected name.
+    pub fn reason(&self) -> &TaskNameError {
+        &self.reason
+    }
+}
+
+impl TaskName {
+    /// Validates `name` and wraps it.
+    pub fn new(name: impl Into<String>) -> Result<Self, InvalidTaskName> {
+        let name = name.into();
+        validate(&name)?;
+        Ok(Self(name))
+    }
+
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Reads the naming convention `<org>-<app>-<build>-<unix seconds>-<kind>`.
+    ///
+    /// The convention is a **guess** drawn from the vendor's examples. Parsing goes from the right
+    /// because org and app names may contain `-`. Returns `None`, never an error, for names that do
+    /// not follow it: names are the server's, and a new naming scheme must not break anything.
+    pub fn parts(&self) -> Option<TaskNameParts<'_>> {
+        TaskNameParts::parse(&self.0)
+    }
+}
+
+fn validate(name: &str) -> Result<(), InvalidTaskName> {
+    let fail = |reason| Err(InvalidTaskName::new(name, reason));
+    if name.is_empty() {
+        return fail(TaskNameError::Empty);
+    }
+    if name.len() > MAX_TASK_NAME_LEN {
+        return fail(TaskNameError::TooLong { len: name.len() });
+    }
+    if name == "." || name == ".." {
+        return fail(TaskNameError::DotSegment);
+    }
+    if let Some((index, ch)) = name.char_indices().find(|&(_, ch)| is_forbidden(ch)) {
+        return fail(TaskNameError::ForbiddenChar { ch, index });
+    }
+    Ok(())
+}
+
+/// Characters that could change a URL's structure, hide in a terminal, or break a log line.
+fn is_forbidden(ch: char) -> bool {
+    ch.is_control() || ch.is_whitespace() || matches!(ch, '/' | '\\' | '?' | '#' | '%')
+}
+
+impl fmt::Display for TaskName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl fmt::Debug for TaskName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl AsRef<str> for TaskName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for TaskName {
+    type Err = InvalidTaskName;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        validate(name)?;
+        Ok(Self(name.to_owned()))
+    }
+}
+
+impl TryFrom<String> for TaskName {
+    type Error = InvalidTaskName;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::new(name)
+    }
+}
+
+impl TryFrom<&str> for TaskName {
+    type Error = InvalidTaskName;
+
+    fn try_from(name: &str) -> Result<Self, Self::Error> {
+        name.parse()
+    }
+}
+
+impl From<TaskName> for String {
+    fn from(name: TaskName) -> Self {
+        name.0
+    }
+}
+
+impl PartialEq<str> for TaskName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TaskName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl Serialize for TaskName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::new(name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The components of a task name that follows the convention
+/// `<org>-<app>-<build>-<unix seconds>-<kind>`; see [`TaskName::parts`].
+///
+/// The convention is a **guess** drawn from the vendor's examples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskNameParts<'a> {
+    prefix: &'a str,
+    build: &'a str,
+    created: &'a str,
+    kind: &'a str,
+    build_number: u32,
+    created_unix: u64,
+}
+
+impl<'a> TaskNameParts<'a> {
+    fn parse(name: &'a str) -> Option<Self> {
+        let mut from_right = name.rsplitn(4, '-');
+        let kind = from_right.next()?;
+        let created = from_right.next()?;
+        let build = from_right.next()?;
+        let prefix = from_right.next()?;
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let prefix_ok = prefix
+            .split_once('-')
+            .is_some_and(|(org, app)| !org.is_empty() && !app.is_empty() && !app.ends_with('-'));
+        if kind.is_empty() || !all_digits(created) || !all_digits(build) || !prefix_ok {
+            return None;
+        }
+        Some(Self {
+            prefix,
+            build,
+            created,
+            kind,
+            build_number: build.parse().ok()?,
+            created_unix: created.parse().ok()?,
+        })
+    }
+
+    /// The `<org>-<app>` part. Both may contain `-`, so use [`Self::app_of_org`] with the org's
+    /// name to separate them.
+    pub fn prefix(&self) -> &'a str {
+        self.prefix
+    }
+
+    /// The app's name, given the org's name; `None` if the prefix does not start with `<org>-`.
+    ///
+    /// Org names are compared ASCII-case-insensitively: the vendor writes `ExampleOrg` in headers and
+    /// `exampleorg` in task names.
+    pub fn app_of_org(&self, org: &str) -> Option<&'a str> {
+        let head = self.prefix.get(..org.len())?;
+        let rest = self.prefix.get(org.len()..)?;
+        let app = rest.strip_prefix('-')?;
+        (head.eq_ignore_ascii_case(org) && !app.is_empty()).then_some(app)
+    }
+
+    /// The build number (`0001` is build 1).
+    pub fn build(&self) -> u32 {
+        self.build_number
+    }
+
+    /// The build number as written in the name, leading zeros included.
+    pub fn build_str(&self) -> &'a str {
+        self.build
+    }
+
+    /// When the task was created, in seconds since the Unix epoch.
+    pub fn created_unix(&self) -> u64 {
+        self.created_unix
+    }
+
+    /// The creation time as written in the name.
+    pub fn created_str(&self) -> &'a str {
+        self.created
+    }
+
+    /// When the task was created.
+    pub fn created_at(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.created_unix)
+    }
+
+    /// The task's kind.
+    pub fn kind(&self) -> TaskKind {
+        TaskKind::from(self.kind)
+    }
+
+    /// The kind as written in the name.
+    pub fn kind_str(&self) -> &'a str {
+        self.kind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_name_splits_into_its_parts() {
+        let name: TaskName = "exampleorg-sushi-0002-1733149403-dltar".parse().unwrap();
+        let parts = name.parts().unwrap();
+        assert_eq!(parts.prefix(), "exampleorg-sushi");
+        assert_eq!(parts.build(), 2);
+        assert_eq!(parts.build_str(), "0002");
+        assert_eq!(parts.created_unix(), 1_733_149_403);
+        assert_eq!(parts.kind(), TaskKind::Dltar);
+        assert_eq!(parts.app_of_org("ExampleOrg"), Some("sushi"));
+        assert_eq!(parts.app_of_org("other"), None);
+    }
+
+    #[test]
+    fn dashes_in_org_and_app_stay_in_the_prefix() {
+        let name: TaskName = "my-org-sushi-go-0010-1700000000-mkpat".parse().unwrap();
+        let parts = name.parts().unwrap();
+        assert_eq!(parts.prefix(), "my-org-sushi-go");
+        assert_eq!(parts.app_of_org("my-org"), Some("sushi-go"));
+        assert_eq!(parts.build(), 10);
+    }
+
+    #[test]
+    fn unconventional_names_have_no_parts() {
+        for raw in ["exampleTaskname", "a-1-2-k", "org-app-x1-2-k", "org-app-1-2-", "-app-1-2-k"] {
+            let name: TaskName = raw.parse().unwrap();
+            assert_eq!(name.parts(), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn rejections_name_the_problem() {
+        let err = "a/b".parse::<TaskName>().unwrap_err();
+        assert_eq!(err.reason(), &TaskNameError::ForbiddenChar { ch: '/', index: 1 });
+        assert!(
+            err.to_string().starts_with(r#"invalid task name "a/b": it contains '/' at byte 1"#),
+            "{err}"
+        );
+        assert_eq!("".parse::<TaskName>().unwrap_err().reason(), &TaskNameError::Empty);
+        assert_eq!("..".parse::<TaskName>().unwrap_err().reason(), &TaskNameError::DotSegment);
+        let long = "x".repeat(MAX_TASK_NAME_LEN + 1);
+        assert_eq!(
+            long.parse::<TaskName>().unwrap_err().reason(),
+            &TaskNameError::TooLong { len: MAX_TASK_NAME_LEN + 1 }
+        );
+    }
+}

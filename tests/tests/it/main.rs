@@ -1,0 +1,3 @@
+//! End-to-end and downstream-extension tests, one binary.
+
+mod downstream;
