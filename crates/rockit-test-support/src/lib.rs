@@ -8,6 +8,8 @@
 // Test support panics on broken fixtures by design: a broken fixture is a failed test.
 #![allow(clippy::missing_panics_doc)]
 
+pub mod mock;
+
 pub mod seed {
     //! The vendor's example request and response for `PATCH /be/v1/tasks`, cut from its page.
 

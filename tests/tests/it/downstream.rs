@@ -1,8 +1,10 @@
-//! A downstream crate describes an endpoint the SDK does not cover, using only public items of
-//! rockit-model. (Executing it through rockit-transport is tested once that crate exists.)
+//! A downstream crate adds an endpoint the SDK does not cover, using only public items of
+//! rockit-model and rockit-transport, and executes it: nothing in our crates has to change.
 
 use rockit_model::{Endpoint, JsonBody, Method, PathSegments, TaskName};
-use serde::Serialize;
+use rockit_test_support::mock::{MockServer, Reply};
+use rockit_transport::{Client, Credentials};
+use serde::{Deserialize, Serialize};
 
 /// `POST /be/v1/trigger` to retry a failed task. The body shape is unpublished; this is a guess.
 #[derive(Debug, Serialize)]
@@ -11,8 +13,16 @@ struct RetryTask {
     task_name: TaskName,
 }
 
+/// What the downstream crate expects back.
+#[derive(Debug, Deserialize, PartialEq)]
+struct Triggered {
+    status: String,
+    #[serde(rename = "triggerId")]
+    trigger_id: u64,
+}
+
 impl Endpoint for RetryTask {
-    type Response = serde_json::Value;
+    type Response = Triggered;
 
     fn method(&self) -> Method {
         Method::Post
@@ -31,15 +41,43 @@ impl Endpoint for RetryTask {
     }
 }
 
+fn retry() -> RetryTask {
+    RetryTask { task_name: "exampleorg-sushi-0002-1733149403-dltar".parse().unwrap() }
+}
+
 #[test]
 fn a_downstream_endpoint_describes_itself() {
-    let retry = RetryTask { task_name: "exampleorg-sushi-0002-1733149403-dltar".parse().unwrap() };
+    let retry = retry();
     assert_eq!(retry.method(), Method::Post);
     assert_eq!(retry.path().to_string(), "/be/v1/trigger");
     assert!(!retry.idempotent(), "POST is not retry-safe unless the endpoint says so");
-    assert_eq!(
-        retry.body().unwrap().unwrap().as_bytes(),
-        br#"{"taskName":"exampleorg-sushi-0002-1733149403-dltar"}"#
-    );
     assert!(retry.query().is_empty());
+}
+
+#[tokio::test]
+async fn a_downstream_endpoint_runs_through_the_transport() {
+    let server = MockServer::start().await;
+    server.default_reply(Reply::json(200, r#"{"status":"success","triggerId":42}"#));
+    let client = Client::builder()
+        .base_url(server.url())
+        .credentials(Credentials::api_key("ExampleOrg", "ci-bot", "downstream-key"))
+        .build()
+        .unwrap();
+    let triggered = client.execute(&retry()).await.unwrap();
+    assert_eq!(triggered, Triggered { status: "success".to_owned(), trigger_id: 42 });
+    let request = &server.requests()[0];
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.raw_path, "/be/v1/trigger");
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("x-rockit-api-key"), Some("downstream-key"));
+    assert_eq!(&request.body[..], br#"{"taskName":"exampleorg-sushi-0002-1733149403-dltar"}"#);
+
+    // The downstream endpoint gets the transport's error handling for free.
+    server.default_reply(Reply::json(403, r#"{"status":"forbidden","message":"missing trigger.create"}"#));
+    let err = client.execute(&retry()).await.unwrap_err();
+    assert!(err.is_auth());
+    assert_eq!(
+        err.to_string(),
+        "POST /be/v1/trigger: 403 forbidden: missing trigger.create (after 1 attempt)"
+    );
 }

@@ -1,0 +1,436 @@
+//! `Client::execute`: one call from a `rockit_model::Endpoint` to its decoded response, through
+//! URL building, credentials, attempts with timeouts, retry classification and decoding.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Url;
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use rockit_model::{ApiStatus, Endpoint, ErrorBody, Method, PathSegments, QueryPairs};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use tracing::Instrument as _;
+
+use crate::config::ClientBuilder;
+use crate::credentials::{CredentialProvider, Credentials};
+use crate::error::{Error, ErrorKind, Result, excerpt, is_retryable_status};
+use crate::retry::{RetryPolicy, parse_retry_after};
+
+/// Everything but RFC 3986's unreserved characters is percent-encoded in a path segment, so the
+/// server decodes exactly the original segment and no segment can add or remove a path level.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A client for the ROCKIT Edge backend API: executes any [`Endpoint`].
+///
+/// Cheap to clone: clones share one connection pool, credential provider and configuration.
+/// Build it once with [`Client::builder`] or [`Client::from_env`] and reuse it.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) provider: Arc<dyn CredentialProvider>,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
+}
+
+/// A complete response, read within the body cap.
+struct RawResponse {
+    status: u16,
+    retry_after: Option<Duration>,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+/// A failed attempt: the kind, and the underlying cause.
+struct AttemptError {
+    kind: ErrorKind,
+    source: Option<reqwest::Error>,
+}
+
+impl AttemptError {
+    fn from_reqwest(err: reqwest::Error) -> Self {
+        let kind = if err.is_connect() {
+            ErrorKind::Connect
+        } else if err.is_timeout() {
+            ErrorKind::Timeout { deadline: false }
+        } else {
+            ErrorKind::Interrupted
+        };
+        Self { kind, source: Some(err) }
+    }
+
+    fn into_error(self) -> Error {
+        let error = Error::new(self.kind);
+        match self.source {
+            Some(source) => error.with_source(source),
+            None => error,
+        }
+    }
+}
+
+impl Client {
+    /// A builder with default timeouts, retries and limits.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`
+    /// and `ROCKIT_TOKEN`; the error names the variable that is missing or the two that conflict.
+    pub fn from_env() -> Result<Self> {
+        Self::builder().from_env().build()
+    }
+
+    pub(crate) fn from_inner(inner: ClientInner) -> Self {
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// The base URL every endpoint path is appended to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    /// The URL `endpoint` would be sent to: base URL, percent-encoded path segments and query.
+    pub fn url_for<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<String> {
+        build_url(&self.inner.base_url, &endpoint.path(), &endpoint.query()).map(String::from)
+    }
+
+    /// Sends `endpoint`, retrying as its idempotency and the retry policy allow, and decodes the
+    /// response.
+    ///
+    /// A `2xx` response decodes into `E::Response`, unless its top-level `status` is not
+    /// `success` (for endpoints that [check it](Endpoint::checks_api_status)), which is an
+    /// [`ErrorKind::Api`] error like any non-`2xx` answer.
+    pub async fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Response> {
+        let method = endpoint.method();
+        let path = endpoint.path();
+        let label = path.to_string();
+        let span = tracing::debug_span!(
+            "rockit.request",
+            method = method.as_str(),
+            path = %label,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let prepared = build_url(&self.inner.base_url, &path, &endpoint.query()).and_then(|url| {
+            let body = endpoint.body().map_err(|err| {
+                Error::new(ErrorKind::InvalidRequest {
+                    message: format!("request body does not serialise: {err}"),
+                })
+                .with_source(err)
+            })?;
+            Ok((url, body.map(|body| Bytes::from(body.into_bytes()))))
+        });
+        let (url, body) = prepared.map_err(|err| err.for_request(method, label.clone(), 0))?;
+        let call = Call { client: &self.inner, method, url, body, idempotent: endpoint.idempotent() };
+        let started = Instant::now();
+        let result = call.run::<E>(endpoint, started).instrument(span.clone()).await;
+        span.record("elapsed_ms", started.elapsed().as_millis());
+        result.map_err(|(err, attempts)| err.for_request(method, label, attempts))
+    }
+}
+
+struct Call<'a> {
+    client: &'a ClientInner,
+    method: Method,
+    url: Url,
+    /// Shared cheaply between attempts.
+    body: Option<Bytes>,
+    idempotent: bool,
+}
+
+impl Call<'_> {
+    async fn run<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+        started: Instant,
+    ) -> std::result::Result<E::Response, (Error, u32)> {
+        let deadline_at = self.client.deadline.map(|deadline| started + deadline);
+        let mut attempts = 0_u32;
+        let mut retries = 0_u32;
+        let mut refreshed = false;
+        let mut credentials = self.client.provider.credentials().await.map_err(|err| (err, 0))?;
+        loop {
+            attempts += 1;
+            tracing::Span::current().record("attempt", attempts);
+            let outcome = self.attempt(&credentials, deadline_at).await;
+            let (error, retry_after) = match outcome {
+                Ok(response) => {
+                    tracing::Span::current().record("status", response.status);
+                    match classify::<E>(endpoint, response) {
+                        Ok(value) => return Ok(value),
+                        Err(error) => {
+                            if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
+                                refreshed = true;
+                                tracing::debug!("token expired; refreshing credentials and repeating once");
+                                credentials =
+                                    self.client.provider.refresh().await.map_err(|err| (err, attempts))?;
+                                continue;
+                            }
+                            let retryable =
+                                self.idempotent && error.status().is_some_and(is_retryable_status);
+                            if !retryable {
+                                return Err((error, attempts));
+                            }
+                            let retry_after = error.retry_after();
+                            (error, retry_after)
+                        }
+                    }
+                }
+                Err(failure) => {
+                    let retryable = match &failure.kind {
+                        // The request never left: safe to send again whatever the endpoint.
+                        ErrorKind::Connect => true,
+                        ErrorKind::Timeout { deadline } => self.idempotent && !deadline,
+                        ErrorKind::Interrupted => self.idempotent,
+                        _ => false,
+                    };
+                    if !retryable {
+                        return Err((failure.into_error(), attempts));
+                    }
+                    (failure.into_error(), None)
+                }
+            };
+            retries += 1;
+            if retries >= self.client.retry.max_attempts {
+                return Err((error, attempts));
+            }
+            let delay = self.client.retry.delay(retries, retry_after);
+            if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
+                tracing::debug!(reason = %error.kind(), "not retrying: the delay would pass the deadline");
+                return Err((error, attempts));
+            }
+            tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: send, then read the whole body within the size cap, all within the attempt's
+    /// timeout (or what is left of the deadline, if that is sooner).
+    async fn attempt(
+        &self,
+        credentials: &Credentials,
+        deadline_at: Option<Instant>,
+    ) -> std::result::Result<RawResponse, AttemptError> {
+        let mut timeout = self.client.timeout;
+        let mut is_deadline = false;
+        if let Some(at) = deadline_at {
+            let left = at.saturating_duration_since(Instant::now());
+            if left <= timeout {
+                timeout = left;
+                is_deadline = true;
+            }
+        }
+        let headers =
+            credentials.headers().map_err(|err| AttemptError { kind: err.kind().clone(), source: None })?;
+        let mut request = self
+            .client
+            .http
+            .request(reqwest_method(self.method), self.url.clone())
+            .headers(headers)
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(body) = &self.body {
+            request =
+                request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+        }
+        let exchange = async {
+            let response = request.send().await.map_err(AttemptError::from_reqwest)?;
+            read_response(response, self.client.max_response_bytes).await
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(AttemptError { kind: ErrorKind::Timeout { deadline: is_deadline }, source: None }),
+        }
+    }
+}
+
+async fn read_response(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<RawResponse, AttemptError> {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let text = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
+    let retry_after = text(RETRY_AFTER).and_then(|value| parse_retry_after(value, SystemTime::now()));
+    let location = text(LOCATION).map(str::to_owned);
+    let announced = text(CONTENT_LENGTH).and_then(|value| value.parse::<usize>().ok());
+    let too_large = || AttemptError { kind: ErrorKind::BodyTooLarge { limit }, source: None };
+    if announced.is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(announced.unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(AttemptError::from_reqwest)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse { status, retry_after, location, body })
+}
+
+/// Turns a complete response into the decoded value or a typed error.
+fn classify<E: Endpoint + ?Sized>(endpoint: &E, response: RawResponse) -> Result<E::Response> {
+    let RawResponse { status, retry_after, location, body } = response;
+    match status {
+        200..=299 => {
+            if endpoint.checks_api_status()
+                && let Some(code) = top_level_status(&body)
+                && code != "success"
+            {
+                return Err(api_error(status, &body, retry_after));
+            }
+            serde_json::from_slice(&body).map_err(|err| {
+                Error::new(ErrorKind::Decode { status, reason: err.to_string(), excerpt: excerpt(&body) })
+                    .with_source(err)
+            })
+        }
+        300..=399 => Err(Error::new(ErrorKind::Redirect { status, location })),
+        _ => Err(api_error(status, &body, retry_after)),
+    }
+}
+
+fn api_error(status: u16, body: &[u8], retry_after: Option<Duration>) -> Error {
+    let parsed = ErrorBody::parse(body);
+    Error::new(ErrorKind::Api {
+        status,
+        code: parsed.status,
+        message: parsed.message,
+        excerpt: excerpt(body),
+        retry_after,
+    })
+}
+
+/// The top-level `"status"` string of a JSON object, if it has one.
+///
+/// Stops reading at the `status` key instead of scanning the whole body (the vendor and the
+/// emulator both write it first), so checking a large list page costs next to nothing. The early
+/// stop surfaces as a deserialisation error, which is expected and ignored: the found value is
+/// handed out through the seed.
+fn top_level_status(body: &[u8]) -> Option<String> {
+    struct Seed<'s>(&'s mut Option<String>);
+    struct Found;
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Found;
+        fn deserialize<D: de::Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> std::result::Result<Found, D::Error> {
+            deserializer.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Found;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Found, A::Error> {
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key == "status" {
+                    if let Ok(value) = map.next_value::<Cow<'de, str>>() {
+                        *self.0 = Some(value.into_owned());
+                    }
+                    return Err(de::Error::custom("status found"));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(Found)
+        }
+    }
+    let mut found = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let _ = Seed(&mut found).deserialize(&mut deserializer);
+    found
+}
+
+fn reqwest_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+        _ => reqwest::Method::GET,
+    }
+}
+
+/// The base URL with `path` appended segment by segment, and `query` as form-encoded pairs.
+fn build_url(base: &Url, path: &PathSegments<'_>, query: &QueryPairs<'_>) -> Result<Url> {
+    let mut encoded = base.path().trim_end_matches('/').to_owned();
+    for segment in path.iter() {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(Error::new(ErrorKind::InvalidRequest {
+                message: format!("path segment {segment:?} cannot be sent as one segment of a URL"),
+            }));
+        }
+        encoded.push('/');
+        encoded.extend(utf8_percent_encode(segment, SEGMENT));
+    }
+    let mut url = base.clone();
+    url.set_path(&encoded);
+    if url.path() != encoded {
+        return Err(Error::new(ErrorKind::InvalidRequest {
+            message: format!("path {path} would not reach the server unchanged"),
+        }));
+    }
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (key, value) in query.iter() {
+            pairs.append_pair(key, value);
+        }
+    }
+    Ok(url)
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
+            .field("retry", &self.inner.retry)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(base: &str, segments: &[&str]) -> Result<String> {
+        let mut path = PathSegments::default();
+        for segment in segments {
+            path = path.push((*segment).to_owned());
+        }
+        build_url(&Url::parse(base).unwrap(), &path, &QueryPairs::new()).map(String::from)
+    }
+
+    #[test]
+    fn segments_are_encoded_one_by_one_below_the_prefix() {
+        assert_eq!(url("https://h/edge/", &["be", "v1", "tasks"]).unwrap(), "https://h/edge/be/v1/tasks");
+        assert_eq!(url("https://h", &["be", "a/b"]).unwrap(), "https://h/be/a%2Fb");
+        assert_eq!(url("https://h", &["..x", "%2F", "é ?#"]).unwrap(), "https://h/..x/%252F/%C3%A9%20%3F%23");
+        assert!(url("https://h", &[".."]).is_err());
+        assert!(url("https://h", &[""]).is_err());
+    }
+
+    #[test]
+    fn status_probe_reads_the_top_level_status_only() {
+        assert_eq!(top_level_status(br#"{"status":"success","tasks":[]}"#).as_deref(), Some("success"));
+        assert_eq!(
+            top_level_status(br#"{"tasks":[{"status":"done"}],"status":"missing-param"}"#).as_deref(),
+            Some("missing-param")
+        );
+        assert_eq!(top_level_status(br#"{"tasks":[]}"#), None);
+        assert_eq!(top_level_status(br#"{"status":7}"#), None);
+        assert_eq!(top_level_status(b"<html>"), None);
+    }
+}

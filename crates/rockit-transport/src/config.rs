@@ -1,0 +1,311 @@
+//! `ClientBuilder`: base URL, credentials, timeouts, retries and limits, from code or from the
+//! `ROCKIT_*` environment variables, validated once at `build()`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::redirect::Policy;
+use secrecy::SecretString;
+
+use crate::client::{Client, ClientInner};
+use crate::credentials::{CredentialProvider, Credentials, StaticCredentials};
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+
+/// The environment variable holding the base URL.
+pub const ENV_ENDPOINT: &str = "ROCKIT_ENDPOINT";
+/// The environment variable holding the organization's name.
+pub const ENV_ORG: &str = "ROCKIT_ORG";
+/// The environment variable holding the machine user's name.
+pub const ENV_USER: &str = "ROCKIT_USER";
+/// The environment variable holding the machine user's API key.
+pub const ENV_API_KEY: &str = "ROCKIT_API_KEY";
+/// The environment variable holding a backend auth token.
+pub const ENV_TOKEN: &str = "ROCKIT_TOKEN";
+
+/// The default cap on a response body: 8 MiB, about 80,000 tasks in one list page.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Builds a [`Client`]; see [`Client::builder`]. Every setter consumes and returns the builder.
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: CredentialSource,
+    connect_timeout: Duration,
+    timeout: Duration,
+    deadline: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: String,
+    allow_insecure_http: bool,
+    max_response_bytes: usize,
+}
+
+/// Where the client's credentials come from.
+enum CredentialSource {
+    None,
+    Static(Credentials),
+    Provider(Arc<dyn CredentialProvider>),
+    Env(EnvCredentials),
+}
+
+/// Credential settings read from the environment, resolved at `build()` so that a later
+/// `credentials()` call overrides them.
+struct EnvCredentials {
+    org: Option<String>,
+    user: Option<String>,
+    api_key: Option<SecretString>,
+    token: Option<SecretString>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            credentials: CredentialSource::None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            deadline: None,
+            retry: RetryPolicy::default(),
+            user_agent: concat!("rockit-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The base URL of the ROCKIT Edge host, such as `https://edge.example.com` or, with a path
+    /// prefix, `https://host/edge/`. Endpoint paths (`/be/v1/...`) are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Fixed credentials (wrapped in a [`StaticCredentials`] provider).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = CredentialSource::Static(credentials);
+        self
+    }
+
+    /// A provider that supplies, and can refresh, credentials.
+    pub fn credential_provider(mut self, provider: impl CredentialProvider) -> Self {
+        self.credentials = CredentialSource::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY` and `ROCKIT_TOKEN`
+    /// from the process environment. Empty variables count as unset. Settings made afterwards win.
+    pub fn from_env(self) -> Self {
+        self.from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or for
+    /// configuration that is not the process environment).
+    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        if let Some(endpoint) = read(ENV_ENDPOINT) {
+            self.base_url = Some(endpoint);
+        }
+        self.credentials = CredentialSource::Env(EnvCredentials {
+            org: read(ENV_ORG),
+            user: read(ENV_USER),
+            api_key: read(ENV_API_KEY).map(SecretString::from),
+            token: read(ENV_TOKEN).map(SecretString::from),
+        });
+        self
+    }
+
+    /// How long establishing a connection may take. Default: 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt (sending the request and reading the whole response) may take.
+    /// Default: 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long a whole call, retries and their delays included, may take. Default: none.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How failed attempts are retried. Default: [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header. Default: `rockit-rs/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Allows plain `http` to hosts that are not loopback, which sends credentials in clear text.
+    /// Default: false (plain `http` only to `127.0.0.0/8`, `localhost` and `[::1]`).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The largest response body the client reads; a larger one is an error. Default:
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`].
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let raw_url = self.base_url.as_deref().ok_or_else(|| {
+            Error::config(format!(
+                "no endpoint; set {ENV_ENDPOINT} or call base_url(\"https://your-edge-host\")"
+            ))
+        })?;
+        let base_url = parse_base_url(raw_url)?;
+        let loopback = is_loopback(&base_url);
+        if base_url.scheme() == "http" && !loopback && !self.allow_insecure_http {
+            return Err(Error::new(crate::error::ErrorKind::InsecureEndpoint { url: base_url.to_string() }));
+        }
+        let fixed = |credentials: Credentials| -> Result<Arc<dyn CredentialProvider>> {
+            // Fail at build time, not at the first call, on values that cannot be headers.
+            credentials.headers()?;
+            Ok(Arc::new(StaticCredentials::new(credentials)))
+        };
+        let provider = match self.credentials {
+            CredentialSource::Provider(provider) => provider,
+            CredentialSource::Static(credentials) => fixed(credentials)?,
+            CredentialSource::Env(env) => fixed(env.resolve()?)?,
+            CredentialSource::None => {
+                return Err(Error::config(format!(
+                    "no credentials; call credentials(...) or set {ENV_API_KEY} (with {ENV_ORG} and {ENV_USER}) or {ENV_TOKEN}"
+                )));
+            }
+        };
+        if self.retry.max_attempts == 0 {
+            return Err(Error::config(
+                "retry policy allows 0 attempts; use RetryPolicy::none() for exactly one",
+            ));
+        }
+        let mut http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(60));
+        if loopback {
+            // A proxy cannot reach this machine's loopback interface on our behalf.
+            http = http.no_proxy();
+        }
+        let http = http
+            .build()
+            .map_err(|err| Error::config("cannot initialise the HTTP client").with_source(err))?;
+        Ok(Client::from_inner(ClientInner {
+            http,
+            base_url,
+            provider,
+            timeout: self.timeout,
+            deadline: self.deadline,
+            retry: self.retry,
+            max_response_bytes: self.max_response_bytes,
+        }))
+    }
+}
+
+impl EnvCredentials {
+    fn resolve(self) -> Result<Credentials> {
+        use secrecy::ExposeSecret;
+        match (self.api_key, self.token) {
+            (Some(_), Some(_)) => Err(Error::config(format!(
+                "{ENV_API_KEY} and {ENV_TOKEN} are both set; a request carries exactly one kind of credentials, so unset one"
+            ))),
+            (Some(key), None) => {
+                let missing: Vec<&str> = [(ENV_ORG, self.org.is_none()), (ENV_USER, self.user.is_none())]
+                    .into_iter()
+                    .filter_map(|(name, missing)| missing.then_some(name))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(Error::config(format!(
+                        "{ENV_API_KEY} is set but {} is not; an API key needs the org and the machine user's name",
+                        missing.join(" and ")
+                    )));
+                }
+                Ok(Credentials::ApiKey {
+                    org: self.org.unwrap_or_default(),
+                    user: self.user.unwrap_or_default(),
+                    key: SecretString::from(key.expose_secret().to_owned()),
+                })
+            }
+            (None, Some(token)) => Ok(Credentials::Token { token, org: self.org }),
+            (None, None) => Err(Error::config(format!(
+                "no credentials; set {ENV_API_KEY} (with {ENV_ORG} and {ENV_USER}) or {ENV_TOKEN}"
+            ))),
+        }
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim()).map_err(|err| {
+        Error::config(format!(
+            "endpoint {raw:?} is not a URL ({err}); write it like https://edge.example.com"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(format!("endpoint {raw:?} must use https (or http to loopback)")));
+    }
+    if url.host().is_none() {
+        return Err(Error::config(format!("endpoint {raw:?} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "endpoint URL must not carry a user name or password; pass credentials separately",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!("endpoint {raw:?} must not have a query or fragment")));
+    }
+    Ok(url)
+}
+
+/// Whether the URL's host is `localhost`, in `127.0.0.0/8`, or `[::1]`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Static(credentials) => fmt::Debug::fmt(credentials, f),
+            Self::Provider(_) => f.write_str("Provider"),
+            Self::Env(_) => f.write_str("FromEnv([redacted])"),
+        }
+    }
+}

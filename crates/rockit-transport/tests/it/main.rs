@@ -1,0 +1,11 @@
+//! Integration tests of rockit-transport: real HTTP over loopback against a scripted server.
+
+mod config;
+mod decode;
+mod headers;
+mod paths;
+mod redaction;
+mod refresh;
+mod retries;
+mod security;
+mod support;
