@@ -1,0 +1,169 @@
+//! `ApiError`, an error answer in the emulator's JSON shape, `{"status": "<code>", "message": "..."}`,
+//! usable by the emulator's own handlers and by routes a downstream test suite mounts.
+
+use std::fmt;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rockit_model::{ApiStatus, ErrorBody};
+use serde::Serialize;
+
+/// An error answer: an HTTP status, an API code and a message, sent as
+/// `{"status": "<code>", "message": "..."}` with `Content-Type: application/json`.
+///
+/// The constructors pair each code with the HTTP status the emulator uses for it; [`ApiError::new`]
+/// takes any pair.
+///
+/// ```
+/// use axum::http::StatusCode;
+/// use rockit_emulator::ApiError;
+/// use rockit_model::ApiStatus;
+///
+/// let error = ApiError::not_found("no app named \"sushi\"");
+/// assert_eq!(error.http_status(), StatusCode::NOT_FOUND);
+/// assert_eq!(error.code(), &ApiStatus::NotFound);
+/// assert_eq!(error.body(), r#"{"status":"not-found","message":"no app named \"sushi\""}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    http_status: StatusCode,
+    code: ApiStatus,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with any HTTP status and code.
+    pub fn new(http_status: StatusCode, code: ApiStatus, message: impl Into<String>) -> Self {
+        Self { http_status, code, message: message.into(), retry_after: None }
+    }
+
+    /// `400 missing-param`: a required parameter is absent.
+    pub fn missing_param(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ApiStatus::MissingParam, message)
+    }
+
+    /// `400 invalid-param`: a parameter has a value the server does not accept.
+    pub fn invalid_param(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ApiStatus::InvalidParam, message)
+    }
+
+    /// `400 invalid-body`: the body is not JSON of the expected shape.
+    pub fn invalid_body(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ApiStatus::InvalidBody, message)
+    }
+
+    /// `401 unauthorized`: no credentials, or invalid ones.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ApiStatus::Unauthorized, message)
+    }
+
+    /// `401 token-expired`: the backend auth token is past its lifetime.
+    pub fn token_expired(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ApiStatus::TokenExpired, message)
+    }
+
+    /// `403 forbidden`: the credentials lack a permission.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ApiStatus::Forbidden, message)
+    }
+
+    /// `404 not-found`: the named resource does not exist.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ApiStatus::NotFound, message)
+    }
+
+    /// `429 rate-limited` with `Retry-After: <retry_after_secs>`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ApiStatus::RateLimited,
+            format!("too many requests; retry after {retry_after_secs} s"),
+        );
+        error.retry_after = Some(retry_after_secs);
+        error
+    }
+
+    /// `503 unavailable`: the service cannot answer right now.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ApiStatus::Unavailable, message)
+    }
+
+    /// The HTTP status.
+    pub fn http_status(&self) -> StatusCode {
+        self.http_status
+    }
+
+    /// The API code sent in `status`.
+    pub fn code(&self) -> &ApiStatus {
+        &self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The `Retry-After` value in seconds, if the answer carries one.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    /// The JSON body exactly as sent.
+    pub fn body(&self) -> String {
+        let body = ErrorBody::new(self.code.clone(), self.message.clone());
+        // An `ErrorBody` of two strings always serialises.
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.http_status.as_u16(), self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = json_bytes(self.http_status, self.body().into_bytes());
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// A JSON response with `value` as its body.
+pub(crate) fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => json_bytes(status, bytes),
+        Err(err) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiStatus::from("internal-error"),
+            format!("cannot encode the response: {err}"),
+        )
+        .into_response(),
+    }
+}
+
+fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut response = (status, bytes).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `value` quoted for an error message, shortened if long, so a client's junk is never echoed in
+/// full.
+pub(crate) fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.len() <= MAX {
+        return format!("{value:?}");
+    }
+    let mut end = MAX;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:?}…", &value[..end])
+}

@@ -1,0 +1,516 @@
+//! `Emulator`, the handle of a running emulator, and `EmulatorBuilder`, which configures and
+//! starts one.
+
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use rockit_model::{PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, TaskDetails};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::auth::{ApiKeyEntry, Credentials, permission_set};
+use crate::clock::{Clock, lock, validate_speed};
+use crate::demo;
+use crate::faults::{Fault, FaultState, Faults, Matcher};
+use crate::fixture::Fixture;
+use crate::log::{Counters, RecordedRequest, RequestLog};
+use crate::server::conn::{ConnHandle, Listener};
+use crate::server::{Shared, router};
+use crate::store::Store;
+use crate::task::Task;
+
+/// The default lifetime of backend auth tokens: 5 minutes, as the vendor documents.
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(300);
+
+/// How long [`Emulator::shutdown`] waits for open requests before it stops the server anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Configures an emulator; [`EmulatorBuilder::start`] runs it.
+///
+/// Defaults: listen on `127.0.0.1:0` (a free port), org [`demo::ORG`], the demo credentials
+/// (unless any credential is configured), tokens living [`DEFAULT_TOKEN_TTL`], no tasks, real-time
+/// speed, the wall clock as epoch, no faults, no added latency, a log of the last 10,000 requests.
+#[derive(Debug)]
+#[must_use]
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    org: String,
+    api_keys: Vec<ApiKeyEntry>,
+    tokens: Vec<(String, String, BTreeSet<String>)>,
+    demo_credentials: bool,
+    token_ttl: Option<Duration>,
+    fixture: Fixture,
+    speed: f64,
+    epoch: Option<u64>,
+    faults: Faults,
+    latency: Duration,
+    log_capacity: usize,
+    mounted: Vec<Router>,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            org: demo::ORG.to_owned(),
+            api_keys: Vec::new(),
+            tokens: Vec::new(),
+            demo_credentials: false,
+            token_ttl: Some(DEFAULT_TOKEN_TTL),
+            fixture: Fixture::empty(),
+            speed: 1.0,
+            epoch: None,
+            faults: Faults::none(),
+            latency: Duration::ZERO,
+            log_capacity: 10_000,
+            mounted: Vec::new(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, a free port chosen by the system).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// The organization's name (default [`demo::ORG`]); `x-rockit-orgname` is compared with it
+    /// case-insensitively.
+    pub fn org(mut self, org: impl Into<String>) -> Self {
+        self.org = org.into();
+        self
+    }
+
+    /// Adds a machine user with an API key and its permissions (such as `tasks.read`).
+    ///
+    /// Configuring any credential turns the demo credentials off unless
+    /// [`EmulatorBuilder::demo_credentials`] turns them back on.
+    pub fn api_key<I, P>(mut self, user: impl Into<String>, key: impl Into<String>, permissions: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        self.api_keys.push(ApiKeyEntry {
+            user: user.into(),
+            key: key.into(),
+            permissions: permission_set(permissions),
+        });
+        self
+    }
+
+    /// Adds a backend auth token of `user` with its permissions; it expires after the token
+    /// lifetime, counted from start.
+    pub fn token<I, P>(mut self, token: impl Into<String>, user: impl Into<String>, permissions: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        self.tokens.push((token.into(), user.into(), permission_set(permissions)));
+        self
+    }
+
+    /// Accepts the [`demo`] credentials as well as any configured ones.
+    pub fn demo_credentials(mut self) -> Self {
+        self.demo_credentials = true;
+        self
+    }
+
+    /// How long tokens live in emulator time (default [`DEFAULT_TOKEN_TTL`]); `None` for never.
+    pub fn token_ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// The tasks to start with (default none).
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixture = fixture;
+        self
+    }
+
+    /// How fast emulator time runs against real time (default 1.0). `0.0` freezes it, so only
+    /// [`Emulator::advance`] moves it: what tests want.
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    /// The Unix time (seconds) that emulator time zero maps to (default: the wall clock at start).
+    /// Fix it to make `updatedAt` values predictable.
+    pub fn epoch(mut self, unix_seconds: u64) -> Self {
+        self.epoch = Some(unix_seconds);
+        self
+    }
+
+    /// Random faults (default none).
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Real time added before every request is answered (default none).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// How many requests the log keeps, the latest ones (default 10,000; 0 keeps none). The
+    /// counters count all requests whatever the capacity.
+    pub fn log_capacity(mut self, capacity: usize) -> Self {
+        self.log_capacity = capacity;
+        self
+    }
+
+    /// Serves the routes of `router` too, behind the same front door: body limit, request log,
+    /// faults and authentication (401 without valid credentials). Handlers check permissions
+    /// through the [`Caller`](crate::Caller) extractor and answer errors with
+    /// [`ApiError`](crate::ApiError).
+    ///
+    /// Requests no route matches get the emulator's JSON `404`, which replaces any fallback of
+    /// `router`. As in axum, a route that collides with another (the Tasks routes included) panics
+    /// at [`EmulatorBuilder::start`].
+    pub fn mount(mut self, router: Router) -> Self {
+        self.mounted.push(router);
+        self
+    }
+
+    /// Binds the socket, loads the fixture and starts serving on the current tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, and when mounted routes collide (see [`EmulatorBuilder::mount`]).
+    pub async fn start(self) -> crate::Result<Emulator> {
+        validate_speed(self.speed)?;
+        self.faults.validate()?;
+        let epoch = self.epoch.unwrap_or_else(|| {
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs())
+        });
+        let clock = Clock::new(epoch, self.speed);
+        let credentials = self.credentials();
+        let mut store = Store::new(self.org.clone());
+        for task in self.fixture.into_tasks(&self.org)? {
+            store.insert(task, &clock);
+        }
+        let shared = Arc::new(Shared {
+            clock,
+            store: Mutex::new(store),
+            credentials: Mutex::new(credentials),
+            faults: Mutex::new(FaultState::new(self.faults)),
+            log: Mutex::new(RequestLog::new(self.log_capacity)),
+            latency: Mutex::new(self.latency),
+            next_id: AtomicU64::new(0),
+        });
+        let listener = TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| crate::Error::Bind { addr: self.listen, source })?;
+        let addr =
+            listener.local_addr().map_err(|source| crate::Error::Bind { addr: self.listen, source })?;
+        let app = router(shared.clone(), self.mounted).into_make_service_with_connect_info::<ConnHandle>();
+        let (shutdown, mut signal) = watch::channel(false);
+        let serve = axum::serve(Listener { inner: listener, shared: shared.clone() }, app)
+            .with_graceful_shutdown(async move {
+                let _ = signal.wait_for(|stop| *stop).await;
+            });
+        let server = tokio::spawn(async move { serve.await });
+        tracing::debug!(%addr, "rockit-emulator listening");
+        Ok(Emulator { shared, addr, shutdown, server: Some(server) })
+    }
+
+    fn credentials(&self) -> Credentials {
+        let mut credentials = Credentials::new(self.org.clone(), self.token_ttl);
+        let use_demo = self.demo_credentials || (self.api_keys.is_empty() && self.tokens.is_empty());
+        let both = permission_set([PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE]);
+        if use_demo {
+            credentials.add_api_key(ApiKeyEntry {
+                user: demo::USER.to_owned(),
+                key: demo::API_KEY.to_owned(),
+                permissions: both.clone(),
+            });
+            credentials.add_api_key(ApiKeyEntry {
+                user: demo::VIEWER_USER.to_owned(),
+                key: demo::VIEWER_API_KEY.to_owned(),
+                permissions: permission_set([PERMISSION_TASKS_READ]),
+            });
+            credentials.add_token(
+                demo::TOKEN.to_owned(),
+                demo::USER.to_owned(),
+                both,
+                Duration::ZERO,
+                self.token_ttl,
+            );
+        }
+        for entry in &self.api_keys {
+            credentials.add_api_key(entry.clone());
+        }
+        for (token, user, permissions) in &self.tokens {
+            credentials.add_token(
+                token.clone(),
+                user.clone(),
+                permissions.clone(),
+                Duration::ZERO,
+                self.token_ttl,
+            );
+        }
+        credentials
+    }
+}
+
+/// A running emulator: its address, its task store, its clock, its faults and its request log.
+///
+/// Dropping the handle shuts the server down gracefully in the background;
+/// [`Emulator::shutdown`] does so and waits for it.
+#[derive(Debug)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Emulator {
+    /// A builder with the defaults listed on [`EmulatorBuilder`].
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts an emulator with the demo fixture and the demo credentials, its clock frozen
+    /// (speed 0), on a free loopback port.
+    pub async fn start_demo() -> crate::Result<Self> {
+        Self::builder().fixture(Fixture::demo()).speed(0.0).start().await
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The URL of `path` (which starts with `/`) on this emulator.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The organization's name.
+    pub fn org(&self) -> String {
+        lock(&self.shared.credentials).org().to_owned()
+    }
+
+    // --- Clock -------------------------------------------------------------------------------
+
+    /// Emulator time since start.
+    pub fn now(&self) -> Duration {
+        self.shared.clock.now()
+    }
+
+    /// The current emulator time as Unix seconds.
+    pub fn unix_now(&self) -> u64 {
+        self.shared.clock.unix_now()
+    }
+
+    /// Moves emulator time forward: timelines progress and tokens age, without anyone sleeping.
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Changes how fast emulator time runs (0 freezes it).
+    pub fn set_speed(&self, speed: f64) -> crate::Result<()> {
+        validate_speed(speed)?;
+        self.shared.clock.set_speed(speed);
+        Ok(())
+    }
+
+    /// How fast emulator time runs.
+    pub fn speed(&self) -> f64 {
+        self.shared.clock.speed()
+    }
+
+    // --- Task store --------------------------------------------------------------------------
+
+    /// Stores `task`, replacing any task of the same name (whose details are returned); its
+    /// timeline starts now.
+    pub fn insert(&self, task: Task) -> Option<TaskDetails> {
+        lock(&self.shared.store).insert(task, &self.shared.clock)
+    }
+
+    /// Removes a task; returns its last details.
+    pub fn remove(&self, name: &str) -> Option<TaskDetails> {
+        lock(&self.shared.store).remove(name)
+    }
+
+    /// A task's details as a request would see them now.
+    pub fn task(&self, name: &str) -> Option<TaskDetails> {
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        store.get(name).cloned()
+    }
+
+    /// Every task's details as a request would see them now, by name.
+    pub fn tasks(&self) -> Vec<TaskDetails> {
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        store.all()
+    }
+
+    /// How many tasks the store holds.
+    pub fn task_count(&self) -> usize {
+        lock(&self.shared.store).len()
+    }
+
+    /// Changes a task in place. `updatedAt` is set to now before `change` runs (so `change` may
+    /// set another value); a changed name is put back. Returns the new details.
+    pub fn update(&self, name: &str, change: impl FnOnce(&mut TaskDetails)) -> crate::Result<TaskDetails> {
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        store.update(name, &self.shared.clock, change)
+    }
+
+    /// Applies the next step of a task's timeline now, whatever its offset; returns the new
+    /// details. Later steps keep their offsets.
+    pub fn advance_task(&self, name: &str) -> crate::Result<TaskDetails> {
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        store.advance_task(name, &self.shared.clock)
+    }
+
+    // --- Credentials -------------------------------------------------------------------------
+
+    /// Mints a fresh backend auth token for `user`, valid from now for the token lifetime;
+    /// returns its value. Use it to test a client's token refresh.
+    pub fn issue_token<I, P>(&self, user: &str, permissions: I) -> String
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        let now = self.now();
+        lock(&self.shared.credentials).issue_token(user.to_owned(), permission_set(permissions), now)
+    }
+
+    /// Adds (or replaces) a token with its own lifetime (`None`: never expires), valid from now.
+    pub fn add_token<I, P>(&self, token: &str, user: &str, permissions: I, ttl: Option<Duration>)
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        let now = self.now();
+        lock(&self.shared.credentials).add_token(
+            token.to_owned(),
+            user.to_owned(),
+            permission_set(permissions),
+            now,
+            ttl,
+        );
+    }
+
+    /// Makes a token invalid at once; returns whether it existed.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        lock(&self.shared.credentials).revoke_token(token)
+    }
+
+    /// Adds a machine user's API key.
+    pub fn add_api_key<I, P>(&self, user: &str, key: &str, permissions: I)
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        lock(&self.shared.credentials).add_api_key(ApiKeyEntry {
+            user: user.to_owned(),
+            key: key.to_owned(),
+            permissions: permission_set(permissions),
+        });
+    }
+
+    /// The default token lifetime.
+    pub fn token_ttl(&self) -> Option<Duration> {
+        lock(&self.shared.credentials).token_ttl()
+    }
+
+    // --- Faults ------------------------------------------------------------------------------
+
+    /// Gives the next `times` requests that `matcher` matches the fault `fault`, before any random
+    /// fault. Scripts apply in the order they were added.
+    pub fn script(&self, matcher: Matcher, times: usize, fault: Fault) {
+        lock(&self.shared.faults).script(matcher, times, fault);
+    }
+
+    /// Removes every script that has not fired yet.
+    pub fn clear_scripts(&self) {
+        lock(&self.shared.faults).clear_scripts();
+    }
+
+    /// Replaces the random faults and restarts their generator from the new seed.
+    pub fn set_faults(&self, faults: Faults) -> crate::Result<()> {
+        faults.validate()?;
+        lock(&self.shared.faults).configure(faults);
+        Ok(())
+    }
+
+    /// Changes the real time added before every answer.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.shared.latency) = latency;
+    }
+
+    // --- Request log -------------------------------------------------------------------------
+
+    /// The logged requests, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.log).entries()
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> Counters {
+        lock(&self.shared.log).counters()
+    }
+
+    /// How many requests have been answered (or faulted) so far.
+    pub fn request_count(&self) -> u64 {
+        lock(&self.shared.log).counters().requests
+    }
+
+    /// Empties the log and resets the counters (except the connection count).
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// Waits until at least `count` requests have been answered (or faulted) since start or the
+    /// last [`Emulator::clear_requests`]: await a signal, never sleep.
+    pub async fn wait_for_requests(&self, count: u64) {
+        let mut seen = lock(&self.shared.log).subscribe();
+        // The sender lives in `self.shared`, so the channel cannot close while we wait.
+        let _ = seen.wait_for(|seen| *seen >= count).await;
+    }
+
+    // --- Lifecycle ---------------------------------------------------------------------------
+
+    /// Stops accepting connections, lets open requests finish (for up to 5 seconds, then cuts
+    /// them off) and waits for the server to stop.
+    pub async fn shutdown(mut self) -> crate::Result<()> {
+        self.shutdown.send_replace(true);
+        let Some(mut server) = self.server.take() else { return Ok(()) };
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(err))) => Err(crate::Error::Server { message: err.to_string() }),
+            Ok(Err(err)) => Err(crate::Error::Server { message: err.to_string() }),
+            Err(_) => {
+                server.abort();
+                Err(crate::Error::Server {
+                    message: format!("open requests did not finish within {SHUTDOWN_GRACE:?}; cut them off"),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}

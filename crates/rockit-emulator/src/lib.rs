@@ -1,0 +1,174 @@
+//! A stateful stand-in for the ROCKIT Edge Tasks API: a real HTTP server (axum on tokio) for tests
+//! and local use.
+//!
+//! [`Emulator::builder`] configures an emulator (organization, credentials and their permissions,
+//! a [`Fixture`] of tasks, clock speed, [`Faults`], extra routes) and [`EmulatorBuilder::start`]
+//! runs it on a free loopback port. The returned [`Emulator`] is the test's remote control: its
+//! base URL, live access to the task store ([`Task`], [`Timeline`]), the clock, scripted faults
+//! ([`Matcher`], [`Fault`]) and a log of every request ([`RecordedRequest`], [`Counters`]).
+//! Dropping it shuts the server down.
+//!
+//! It serves the three Tasks endpoints as the vendor documents them:
+//!
+//! - `GET /be/v1/tasks` (`tasks.read`): the list envelope
+//!   `{"status":"success","totalCount":N,"tasks":[{"name","service","status"}]}`, filtered with
+//!   `appName`, `status`, `type`, `group`, `build`, `createdAfter`, `createdBefore` and
+//!   `acknowledged`,
+//!   paged with `offset` and `limit` (default 10, at most [`MAX_LIMIT`]), sorted with repeated
+//!   `order[]` (`+field`/`-field`; fields `name`, `status`, `service`, `type`, `created`; default
+//!   name ascending, ties by name);
+//! - `GET /be/v1/tasks/{taskName}` (`tasks.read`): the task's details as a bare object;
+//! - `PATCH /be/v1/tasks` (`tasks.update`): acknowledge (`"acknowledged": true`) and/or expire
+//!   (`"expired": true`) the task named in the body; answers with the first page of the
+//!   organization's tasks.
+//!
+//! Every error is JSON: `{"status": "<code>", "message": "..."}` (see [`ApiError`]).
+//!
+//! # In a downstream test suite
+//!
+//! Add `rockit-emulator` as a dev-dependency (with `default-features = false` to skip the
+//! binary's CLI parser), start one emulator per test and point the client under test at it:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use rockit_emulator::{Emulator, Fault, Fixture, Matcher, demo};
+//! use rockit_model::TaskStatus;
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // The seed's 13 tasks, a frozen clock, a free port on 127.0.0.1.
+//!     let emulator = Emulator::builder().fixture(Fixture::demo()).speed(0.0).start().await?;
+//!
+//!     // The next list call gets a 503, to test the client's retries.
+//!     emulator.script(Matcher::list_tasks(), 1, Fault::Unavailable);
+//!
+//!     // The client under test talks HTTP to `emulator.base_url()` with the demo credentials;
+//!     // here, by hand.
+//!     let mut stream = tokio::net::TcpStream::connect(emulator.addr()).await?;
+//!     let request = format!(
+//!         "GET /be/v1/tasks?limit=1 HTTP/1.1\r\nhost: {}\r\nx-rockit-orgname: {}\r\n\
+//!          x-rockit-username: {}\r\nx-rockit-api-key: {}\r\nconnection: close\r\n\r\n",
+//!         emulator.addr(), demo::ORG, demo::USER, demo::API_KEY,
+//!     );
+//!     stream.write_all(request.as_bytes()).await?;
+//!     let mut response = String::new();
+//!     stream.read_to_string(&mut response).await?;
+//!     assert!(response.starts_with("HTTP/1.1 503"));
+//!
+//!     // Assert on what the server saw (secrets are redacted in the log).
+//!     let seen = emulator.requests();
+//!     assert_eq!(seen[0].query_values("limit").collect::<Vec<_>>(), ["1"]);
+//!     assert_eq!(seen[0].header("x-rockit-api-key"), Some("[redacted]"));
+//!
+//!     // Drive time instead of sleeping: the demo's running download is done 5 s after start.
+//!     emulator.advance(Duration::from_secs(5));
+//!     assert_eq!(emulator.task(demo::RUNNING_DOWNLOAD).unwrap().status, TaskStatus::Done);
+//!
+//!     emulator.shutdown().await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! [`EmulatorBuilder::mount`] serves a downstream crate's own routes behind the same
+//! authentication, faults and log, to emulate endpoints this SDK does not cover yet.
+//!
+//! # The binary
+//!
+//! `cargo run -p rockit-emulator -- --fixture demo` serves the seed's tasks on
+//! `127.0.0.1:8080` and prints `listening on http://ADDR` followed by the credentials to use;
+//! `--help` lists the flags (`--listen`, `--fixture demo|PATH.json`, `--generate N`, `--org`,
+//! `--user`, `--api-key`, `--token`, `--token-ttl`, `--speed`, `--fault-rate`, `--fault-seed`,
+//! `--latency`, ...). A non-loopback `--listen` address needs `--allow-remote`.
+//!
+//! # Demo credentials
+//!
+//! Without any configured credential the emulator accepts the fixed, public [`demo`] credentials:
+//! org `ExampleOrg`, user `adminPrincipal` with API key `demo-api-key` (`tasks.read`,
+//! `tasks.update`), token `demo-token` of the same user (both permissions, expiring after
+//! [`DEFAULT_TOKEN_TTL`] of emulator time unless configured otherwise), and the read-only machine
+//! user `viewer` with key `demo-viewer-key` (`tasks.read`).
+//!
+//! # What the emulator guesses
+//!
+//! The vendor documents little (see `API.md`). Where it is silent the emulator decides as listed
+//! here, in one place, so each choice can be revisited when the real service says otherwise.
+//!
+//! - **Statuses.** `pending` and `done` are documented; `running` and `failed` are guesses.
+//!   Expiring sets `failed` (the vendor says expiring "marks it as failed"), never `expired`.
+//! - **Error codes.** `missing-param` (400) and `token-expired` (401) are documented. Guessed:
+//!   `invalid-param` (400), `invalid-body` (400; also 413 for a body over [`MAX_BODY_BYTES`]),
+//!   `unauthorized` (401), `forbidden` (403), `not-found` (404, and 405 with an `Allow` header for
+//!   a wrong method), `rate-limited` (429 with `Retry-After`), `unavailable` (503). The `message`
+//!   field of error bodies is a guess too.
+//! - **List parameters.** Only `offset`, `limit` (default 10) and `appName` are documented.
+//!   `limit` is at most [`MAX_LIMIT`]: larger values get `400 invalid-param`, not a clamp;
+//!   `limit=0`, negative or non-numeric `offset`/`limit` get `400 invalid-param` too, and so does
+//!   an offset above `u64::MAX`. An offset past the end gives an empty page with the full
+//!   `totalCount`. `appName` matches a case-insensitive substring of the app part of task names
+//!   (`<org>-<app>-<build>-<unix>-<kind>`). `status` and `type` (the kind) match exactly; unknown
+//!   values match nothing rather than fail. `group` is one of `upload` (`dltar`), `build`
+//!   (`mkraw`, `mkpat`, `mkdxf`) and `release` (`publish`, `deploy`); other groups get
+//!   `400 invalid-param`. `build` is the build number in the name (`2` or `0002` for `…-0002-…`;
+//!   not a number from 0 to 2^32−1 → `400 invalid-param`; unconventional names match no build).
+//!   `createdAfter` (inclusive) and `createdBefore` (exclusive) take Unix
+//!   seconds. `acknowledged=true|false` keeps the tasks that have a warning whose acknowledgement
+//!   matches. `order[]` (or `order`) takes `+field`, `-field` or `field`; a leading space counts as
+//!   `+`, since an unencoded `+` decodes to one. A repeated parameter counts with its last value,
+//!   except `order[]`; an empty text filter counts as absent; unknown parameters are ignored.
+//! - **Task details.** A bare object: `name`, `service`, `status`, `acknowledged`, `expired`
+//!   (always present), `warning` (`{"code", "message"}`), `exception` (`httpDownloadFailed`,
+//!   `fileReadFailed` or `error`), `createdAt` and `updatedAt` in Unix seconds, plus any fields a
+//!   fixture adds. A name segment that does not decode to valid UTF-8, or decodes to a name no task
+//!   has (one with a `/` included), gets `404 not-found`.
+//! - **Updates.** An empty body or a missing/empty `name` or neither flag → `400 missing-param`;
+//!   malformed JSON, a non-object body, or a flag that is not a boolean → `400 invalid-body`;
+//!   unknown fields are ignored and `Content-Type` is not checked. `acknowledged: true` sets the
+//!   flag even on a task without a warning; `acknowledged: false` takes an acknowledgement back.
+//!   Any task can be expired, not only uploads (the vendor speaks of uploads): it becomes `failed`,
+//!   `expired` and `acknowledged`, and its timeline stops. Expiring cannot be undone:
+//!   `expired: false` on an expired task, or `acknowledged: false` together with or after
+//!   expiring, gets `400 invalid-param` (on a task that is not expired, `expired: false` changes
+//!   nothing). A change sets `updatedAt`; a repeat changes nothing, `updatedAt` included. The
+//!   answer is always the first page (10 tasks by name) of all tasks.
+//! - **Authentication.** Every route, unknown ones included, needs credentials. Org names compare
+//!   case-insensitively (the vendor writes `ExampleOrg` in headers and `exampleorg` in task
+//!   names). An API key needs `x-rockit-orgname` and `x-rockit-username` (else `401
+//!   unauthorized`). A token sent with `x-rockit-username` must belong to that user. Token and API
+//!   key together (as the vendor's curl sample sends them) are accepted when both are valid and
+//!   belong to the same user; the request gets the permissions both carry. Tokens live 5 minutes
+//!   of emulator time by default. Checks run in the order 401, 403, then 400/404.
+//! - **Timelines.** A warning raised by a timeline step is unacknowledged, even if an earlier one
+//!   was acknowledged.
+//! - **The demo fixture.** Only the first ten tasks' names, services and statuses come from the
+//!   seed; their timestamps, the warnings, the exception and the three further tasks are invented
+//!   to tell the story.
+//! - **Limits.** Request bodies are at most [`MAX_BODY_BYTES`] (64 KiB); larger ones get `413`.
+//! - **Faults** apply to every request (mounted routes included), before authentication; see
+//!   [`Fault`] for what each one does to the store.
+
+mod api_error;
+mod auth;
+mod clock;
+pub mod demo;
+mod emulator;
+mod error;
+mod faults;
+mod fixture;
+mod log;
+mod query;
+mod server;
+mod store;
+mod task;
+
+pub use crate::api_error::ApiError;
+pub use crate::auth::{Caller, CredentialKind, HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
+pub use crate::emulator::{DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder};
+pub use crate::error::{Error, Result};
+pub use crate::faults::{Fault, Faults, Matcher};
+pub use crate::fixture::Fixture;
+pub use crate::log::{Counters, REDACTED_HEADERS, RecordedRequest};
+pub use crate::query::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use crate::server::MAX_BODY_BYTES;
+pub use crate::task::{Change, Task, Timeline};

@@ -1,0 +1,364 @@
+//! The HTTP side: the shared state, the router with the three Tasks routes, and the front door
+//! every request passes first (body limit, request log, faults, authentication).
+
+pub(crate) mod conn;
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rockit_model::{ApiStatus, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE};
+use serde_json::Value;
+
+use crate::api_error::{ApiError, json_response, shown};
+use crate::auth::{Caller, Credentials};
+use crate::clock::{Clock, lock};
+use crate::faults::{Fault, FaultState};
+use crate::log::{REDACTED_HEADERS, RecordedRequest, RequestLog, decoded_segments};
+use crate::query::ListQuery;
+use crate::store::{Store, UpdateFlags};
+use conn::ConnHandle;
+
+/// The largest request body accepted; larger ones get `413` (a **guess**).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How much of an oversized body is read and thrown away before the connection is closed, so the
+/// client sees the `413` instead of a reset.
+const DRAIN_LIMIT: usize = 16 * MAX_BODY_BYTES;
+
+/// Everything the server and the handle share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) clock: Clock,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) credentials: Mutex<Credentials>,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) log: Mutex<RequestLog>,
+    pub(crate) latency: Mutex<Duration>,
+    pub(crate) next_id: AtomicU64,
+}
+
+/// The emulator's routes, the mounted ones, and the front door in front of all of them.
+pub(crate) fn router(shared: Arc<Shared>, mounted: Vec<Router>) -> Router {
+    let tasks = Router::new()
+        .route(
+            "/be/v1/tasks",
+            get(list_tasks).patch(update_task).fallback(|method: Method, uri: Uri| async move {
+                method_not_allowed(&method, &uri, "GET, PATCH")
+            }),
+        )
+        .route(
+            "/be/v1/tasks/{name}",
+            get(get_task)
+                .fallback(|method: Method, uri: Uri| async move { method_not_allowed(&method, &uri, "GET") }),
+        )
+        .with_state(shared.clone());
+    let mut app = Router::new();
+    for extra in mounted {
+        app = app.merge(extra);
+    }
+    app.merge(tasks).fallback(no_route).layer(middleware::from_fn_with_state(shared, front_door))
+}
+
+/// Runs before every route: reads the body (up to [`MAX_BODY_BYTES`]), records the request,
+/// injects a fault if one is due, authenticates, and records the answer.
+async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let conn = request.extensions().get::<ConnectInfo<ConnHandle>>().map(|info| info.0.clone());
+    let (parts, body) = request.into_parts();
+    let raw_path = parts.uri.path().to_owned();
+    let raw_query = parts.uri.query().map(str::to_owned);
+    let mut record = RecordedRequest {
+        id: shared.next_id.fetch_add(1, Ordering::Relaxed) + 1,
+        at: shared.clock.now(),
+        method: parts.method.as_str().to_owned(),
+        segments: decoded_segments(&raw_path),
+        query: raw_query
+            .as_deref()
+            .map(|raw| form_urlencoded::parse(raw.as_bytes()).into_owned().collect())
+            .unwrap_or_default(),
+        raw_path,
+        raw_query,
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if REDACTED_HEADERS.contains(&name.as_str()) {
+                    "[redacted]".to_owned()
+                } else {
+                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                };
+                (name.as_str().to_owned(), shown)
+            })
+            .collect(),
+        body: Bytes::new(),
+        status: None,
+        fault: None,
+    };
+    let latency = *lock(&shared.latency);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut connection_cut = false;
+    let response = match read_body(body).await {
+        Err(error) => error.into_response(),
+        Ok(bytes) => {
+            record.body = bytes.clone();
+            let fault = lock(&shared.faults).pick(&record.method, &record.raw_path);
+            record.fault.clone_from(&fault);
+            let request = Request::from_parts(parts, Body::from(bytes));
+            match fault {
+                None => serve(&shared, request, next).await,
+                Some(Fault::Unavailable) => {
+                    ApiError::unavailable("the service is unavailable (injected fault); retry later")
+                        .into_response()
+                }
+                Some(Fault::RateLimited { retry_after }) => {
+                    ApiError::rate_limited(whole_seconds(retry_after)).into_response()
+                }
+                Some(Fault::Delay(delay)) => {
+                    tokio::time::sleep(delay).await;
+                    serve(&shared, request, next).await
+                }
+                Some(Fault::Drop) => {
+                    connection_cut = cut(conn.as_ref(), ConnHandle::kill);
+                    ApiError::unavailable("the connection was dropped (injected fault)").into_response()
+                }
+                Some(Fault::DropAfterApply) => {
+                    let response = serve(&shared, request, next).await;
+                    connection_cut = cut(conn.as_ref(), ConnHandle::kill);
+                    response
+                }
+                Some(Fault::Truncate) => {
+                    let (head, body) = serve(&shared, request, next).await.into_parts();
+                    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+                    let budget = bytes.len() / 2;
+                    cut(conn.as_ref(), |conn| conn.truncate_body(budget));
+                    Response::from_parts(head, Body::from(bytes))
+                }
+            }
+        }
+    };
+    record.status = (!connection_cut).then(|| response.status().as_u16());
+    tracing::debug!(
+        id = record.id,
+        method = %record.method,
+        path = %record.raw_path,
+        status = ?record.status,
+        fault = ?record.fault,
+        "rockit-emulator request"
+    );
+    lock(&shared.log).push(record);
+    response
+}
+
+/// Cuts the connection with `how`, if the request came through the emulator's listener.
+fn cut(conn: Option<&ConnHandle>, how: impl FnOnce(&ConnHandle)) -> bool {
+    conn.map(how).is_some()
+}
+
+/// Authenticates the request and hands it to its route.
+async fn serve(shared: &Shared, mut request: Request, next: Next) -> Response {
+    let caller = lock(&shared.credentials).authenticate(request.headers(), shared.clock.now());
+    match caller {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Reads the body up to [`MAX_BODY_BYTES`]; a larger body is drained (up to a limit) and refused.
+async fn read_body(mut body: Body) -> Result<Bytes, ApiError> {
+    let mut collected = Vec::new();
+    let mut seen = 0_usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame =
+            frame.map_err(|err| ApiError::invalid_body(format!("cannot read the request body: {err}")))?;
+        let Ok(data) = frame.into_data() else { continue };
+        seen = seen.saturating_add(data.len());
+        if seen <= MAX_BODY_BYTES {
+            collected.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiStatus::InvalidBody,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes; send a smaller body"),
+        ));
+    }
+    Ok(Bytes::from(collected))
+}
+
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// `GET /be/v1/tasks`.
+async fn list_tasks(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    caller.require(PERMISSION_TASKS_READ)?;
+    let query = ListQuery::parse(uri.query())?;
+    let page = {
+        let mut store = lock(&shared.store);
+        store.settle(&shared.clock);
+        store.list(&query)
+    };
+    Ok(json_response(StatusCode::OK, &page))
+}
+
+/// `GET /be/v1/tasks/{taskName}`: the last path segment, percent-decoded, names the task.
+async fn get_task(State(shared): State<Arc<Shared>>, caller: Caller, uri: Uri) -> Result<Response, ApiError> {
+    caller.require(PERMISSION_TASKS_READ)?;
+    let raw = uri.path().rsplit('/').next().unwrap_or_default();
+    let name = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| {
+        ApiError::not_found(format!("no task named {}: the name is not valid UTF-8", shown(raw)))
+    })?;
+    let details = {
+        let mut store = lock(&shared.store);
+        store.settle(&shared.clock);
+        store.get(&name).cloned()
+    };
+    let details = details.ok_or_else(|| {
+        ApiError::not_found(format!("no task named {}; list tasks to see their names", shown(&name)))
+    })?;
+    Ok(json_response(StatusCode::OK, &details))
+}
+
+/// `PATCH /be/v1/tasks`: acknowledge and/or expire the task named in the body; answers with the
+/// first page of the organization's tasks, as the vendor's example does.
+async fn update_task(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(PERMISSION_TASKS_UPDATE)?;
+    let (name, flags) = parse_update(&body)?;
+    let page = {
+        let mut store = lock(&shared.store);
+        store.settle(&shared.clock);
+        store.apply_update(&name, flags, &shared.clock)?;
+        store.list(&ListQuery::default())
+    };
+    Ok(json_response(StatusCode::OK, &page))
+}
+
+/// Reads `{"name": ..., "acknowledged": bool?, "expired": bool?}`; unknown fields are ignored.
+fn parse_update(body: &[u8]) -> Result<(String, UpdateFlags), ApiError> {
+    const EXAMPLE: &str =
+        r#"send {"name": "<task name>", "acknowledged": true} or {"name": "<task name>", "expired": true}"#;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::missing_param(format!("the request body is empty; {EXAMPLE}")));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|err| {
+        ApiError::invalid_body(format!("the request body is not valid JSON ({err}); {EXAMPLE}"))
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::invalid_body(format!(
+            "the request body is a JSON {}, not an object; {EXAMPLE}",
+            json_type(&value)
+        )));
+    };
+    let name = match object.get("name") {
+        None | Some(Value::Null) => {
+            return Err(ApiError::missing_param(format!("missing \"name\"; {EXAMPLE}")));
+        }
+        Some(Value::String(name)) if name.is_empty() => {
+            return Err(ApiError::missing_param(format!("\"name\" is empty; {EXAMPLE}")));
+        }
+        Some(Value::String(name)) => name.clone(),
+        Some(other) => {
+            return Err(ApiError::invalid_body(format!(
+                "\"name\" must be a string, not a JSON {}; {EXAMPLE}",
+                json_type(other)
+            )));
+        }
+    };
+    let flag = |key: &str| match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(flag)) => Ok(Some(*flag)),
+        Some(other) => Err(ApiError::invalid_body(format!(
+            "\"{key}\" must be true or false, not a JSON {}",
+            json_type(other)
+        ))),
+    };
+    let flags = UpdateFlags { acknowledged: flag("acknowledged")?, expired: flag("expired")? };
+    if flags.acknowledged.is_none() && flags.expired.is_none() {
+        return Err(ApiError::missing_param(format!(
+            "give \"acknowledged\" or \"expired\" (or both) for task {}",
+            shown(&name)
+        )));
+    }
+    Ok((name, flags))
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn method_not_allowed(method: &Method, uri: &Uri, allowed: &'static str) -> Response {
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ApiStatus::NotFound,
+        format!("{method} is not supported on {}; use {allowed}", uri.path()),
+    )
+    .into_response();
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
+    response
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "no route for {method} {}; the emulator serves GET and PATCH /be/v1/tasks and GET /be/v1/tasks/{{taskName}}",
+        shown(uri.path())
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_bodies_are_checked_in_order() {
+        let code = |body: &str| parse_update(body.as_bytes()).map(|_| ()).unwrap_err().code().clone();
+        assert_eq!(code(""), ApiStatus::MissingParam);
+        assert_eq!(code("{"), ApiStatus::InvalidBody);
+        assert_eq!(code("[]"), ApiStatus::InvalidBody);
+        assert_eq!(code(r#"{"acknowledged":true}"#), ApiStatus::MissingParam);
+        assert_eq!(code(r#"{"name":"","acknowledged":true}"#), ApiStatus::MissingParam);
+        assert_eq!(code(r#"{"name":7,"acknowledged":true}"#), ApiStatus::InvalidBody);
+        assert_eq!(code(r#"{"name":"t","acknowledged":"yes"}"#), ApiStatus::InvalidBody);
+        assert_eq!(code(r#"{"name":"t"}"#), ApiStatus::MissingParam);
+        let (name, flags) = parse_update(br#"{"name":"t","expired":true,"extra":1}"#).unwrap();
+        assert_eq!(name, "t");
+        assert_eq!(flags, UpdateFlags { acknowledged: None, expired: Some(true) });
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
+        assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(whole_seconds(Duration::from_secs(2)), 2);
+    }
+}
