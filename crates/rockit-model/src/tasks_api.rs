@@ -45,6 +45,7 @@ pub struct ListTasks {
     created_after: Option<u64>,
     created_before: Option<u64>,
     acknowledged: Option<bool>,
+    build: Option<u32>,
     order: Vec<Order>,
     params: Vec<(String, String)>,
 }
@@ -53,6 +54,26 @@ impl ListTasks {
     /// The server's first page with its default size and order.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every task of the apps whose name contains `app`.
+    pub fn for_app(app: impl Into<String>) -> Self {
+        Self::new().app(app)
+    }
+
+    /// Every task in state `status`.
+    pub fn with_status(status: TaskStatus) -> Self {
+        Self::new().status(status)
+    }
+
+    /// Every task with a warning nobody has acknowledged yet (`acknowledged=false`, **guessed**).
+    pub fn unacknowledged_warnings() -> Self {
+        Self::new().acknowledged(false)
+    }
+
+    /// Every task of build `build` of the apps whose name contains `app`.
+    pub fn for_build(app: impl Into<String>, build: u32) -> Self {
+        Self::new().app(app).build(build)
     }
 
     /// Skips the first `offset` matching tasks (`offset`, documented).
@@ -103,9 +124,17 @@ impl ListTasks {
         self
     }
 
-    /// Only tasks whose warning is (or is not) acknowledged (`acknowledged`, **guessed**).
+    /// Only tasks with a warning that is (`true`) or is not yet (`false`) acknowledged
+    /// (`acknowledged`, **guessed**).
     pub fn acknowledged(mut self, acknowledged: bool) -> Self {
         self.acknowledged = Some(acknowledged);
+        self
+    }
+
+    /// Only tasks of this build number (`build`, **guessed**; the build is the number after the
+    /// app in a task's name).
+    pub fn build(mut self, build: u32) -> Self {
+        self.build = Some(build);
         self
     }
 
@@ -131,6 +160,11 @@ impl ListTasks {
     /// The limit that was set, if any.
     pub fn get_limit(&self) -> Option<u32> {
         self.limit
+    }
+
+    /// The sort keys that were set; empty means the server's default order (by name, ascending).
+    pub fn get_order(&self) -> &[Order] {
+        &self.order
     }
 }
 
@@ -173,6 +207,9 @@ impl Endpoint for ListTasks {
         }
         if let Some(acknowledged) = self.acknowledged {
             pairs.push("acknowledged", if acknowledged { "true" } else { "false" });
+        }
+        if let Some(build) = self.build {
+            pairs.push("build", build.to_string());
         }
         for order in &self.order {
             pairs.push("order[]", order.to_string());

@@ -180,6 +180,17 @@ pub trait CredentialProvider: Send + Sync + 'static {
     }
 }
 
+/// A shared provider is a provider: keep an `Arc` to inspect or drive it while the client uses it.
+impl<P: CredentialProvider + ?Sized> CredentialProvider for Arc<P> {
+    fn credentials(&self) -> CredentialFuture<'_> {
+        (**self).credentials()
+    }
+
+    fn refresh(&self) -> CredentialFuture<'_> {
+        (**self).refresh()
+    }
+}
+
 /// Fixed credentials: the default provider, for API keys.
 #[derive(Debug, Clone)]
 pub struct StaticCredentials(Arc<Credentials>);

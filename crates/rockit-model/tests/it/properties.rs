@@ -98,6 +98,7 @@ proptest! {
         status in proptest::option::of(strategies::task_status()),
         kind in proptest::option::of(strategies::task_kind()),
         ack in any::<Option<bool>>(),
+        build in any::<Option<u32>>(),
         orders in proptest::collection::vec(("[a-z]{1,8}", any::<bool>()), 0..3),
         params in proptest::collection::vec(("[a-z]{1,5}", ".{0,5}"), 0..3),
     ) {
@@ -109,6 +110,7 @@ proptest! {
         if let Some(status) = &status { request = request.status(status.clone()); expected.push(("status".into(), status.to_string())); }
         if let Some(kind) = &kind { request = request.kind(kind.clone()); expected.push(("type".into(), kind.to_string())); }
         if let Some(ack) = ack { request = request.acknowledged(ack); expected.push(("acknowledged".into(), ack.to_string())); }
+        if let Some(build) = build { request = request.build(build); expected.push(("build".into(), build.to_string())); }
         for (field, desc) in &orders {
             request = request.order(if *desc { Order::desc(field.clone()) } else { Order::asc(field.clone()) });
             expected.push(("order[]".into(), format!("{}{field}", if *desc { '-' } else { '+' })));

@@ -97,6 +97,7 @@ fn endpoint_descriptions() {
         .created_after(1_733_000_000)
         .created_before(1_734_000_000)
         .acknowledged(false)
+        .build(2)
         .order(Order::desc("created"))
         .order(Order::asc("name"))
         .param("x-debug", "1 2&3");

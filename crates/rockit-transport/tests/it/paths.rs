@@ -29,7 +29,8 @@ async fn hostile_segments_arrive_as_one_segment() {
         let segments = vec!["be".to_owned(), "v1".to_owned(), "tasks".to_owned(), (*name).to_owned()];
         client.execute(&RawGet(segments)).await.unwrap();
     }
-    let seen: Vec<Vec<String>> = server.requests().iter().map(rockit_test_support::mock::Recorded::decoded_segments).collect();
+    let seen: Vec<Vec<String>> =
+        server.requests().iter().map(rockit_test_support::mock::Recorded::decoded_segments).collect();
     for (name, segments) in HOSTILE.iter().zip(&seen) {
         assert_eq!(segments, &["be", "v1", "tasks", name], "raw paths: {:?}", server.requests()[0].raw_path);
     }

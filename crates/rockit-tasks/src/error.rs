@@ -1,0 +1,89 @@
+//! The Tasks client's error: the transport's errors with the task they concern, and this crate's
+//! own (a refused update, a waiter's failure outcome when asked for as an error).
+
+use std::time::Duration;
+
+use rockit_model::{TaskDetails, TaskName, TaskStatus};
+
+/// `Result` with this crate's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the Tasks client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A call failed in the transport (network, HTTP status, API error, decoding…).
+    #[error("{action}: {source}")]
+    Transport {
+        /// What the client was doing, naming the task: `acknowledge exampleorg-…-dltar`.
+        action: String,
+        /// The transport's error, with status, API code and attempts.
+        #[source]
+        source: rockit_transport::Error,
+    },
+    /// A background page fetch of a prefetching stream was cancelled or panicked.
+    #[error("a background page fetch failed: {message}")]
+    Background {
+        /// What the runtime reported.
+        message: String,
+    },
+    /// An update that sets neither `acknowledged` nor `expired`, which the server would refuse.
+    #[error("update of task {name} sets no flag; set acknowledged and/or expired")]
+    EmptyUpdate {
+        /// The task.
+        name: TaskName,
+    },
+    /// The task a waiter watched ended without success (see [`crate::WaitOutcome::into_result`]).
+    #[error("task {} ended {}{}", .details.name, .details.status, failure_summary(.details))]
+    TaskFailed {
+        /// The task's last details, exception included.
+        details: Box<TaskDetails>,
+    },
+    /// A waiter gave up before the task reached a terminal state.
+    #[error("gave up waiting for task {name} after {waited:?}; it was still {}", last_status.as_ref().map_or("unseen", TaskStatus::as_str))]
+    WaitTimedOut {
+        /// The task.
+        name: TaskName,
+        /// How long the waiter waited.
+        waited: Duration,
+        /// The last state seen, if any.
+        last_status: Option<TaskStatus>,
+    },
+}
+
+impl Error {
+    pub(crate) fn transport(action: impl Into<String>, source: rockit_transport::Error) -> Self {
+        Self::Transport { action: action.into(), source }
+    }
+
+    /// The transport's error, if the failure happened there.
+    pub fn transport_error(&self) -> Option<&rockit_transport::Error> {
+        match self {
+            Self::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// Whether the server refused the credentials or their permissions.
+    pub fn is_auth(&self) -> bool {
+        self.transport_error().is_some_and(rockit_transport::Error::is_auth)
+    }
+
+    /// Whether the task (or route) does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.transport_error().is_some_and(rockit_transport::Error::is_not_found)
+    }
+}
+
+/// `: <exception>` for a failed task's message, if the exception says anything readable.
+fn failure_summary(details: &TaskDetails) -> String {
+    let Some(exception) = &details.exception else { return String::new() };
+    if let Some(download) = exception.http_download_failed() {
+        let status = download.http_status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
+        return format!(": download failed{status}");
+    }
+    if let Some(read) = exception.file_read_failed() {
+        return format!(": cannot read {}", read.filename.as_deref().unwrap_or("an input file"));
+    }
+    exception.error_message().map_or_else(String::new, |message| format!(": {message}"))
+}

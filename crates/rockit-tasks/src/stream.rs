@@ -1,0 +1,263 @@
+//! `TaskStream`: every task of a listing, page by page, lazily, exactly once.
+//!
+//! The API pages by offset, and offsets shift when tasks are added or removed during a listing.
+//! In the server's default order (by name, ascending) the stream keeps a cursor, the last name it
+//! yielded, and asks for each page from one position early, so that the page must begin with a
+//! task it has already seen: tasks inserted before the cursor are skipped as seen, and when tasks
+//! before the cursor were removed the first task is a new one, so the stream steps back until the
+//! overlap is found again. Every task that exists throughout the listing is then yielded exactly
+//! once, in order. With a custom `order[]` the stream can only drop repeats of the previous page;
+//! [`ListingReport::total_changed`] tells callers that such a listing may be incomplete.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use futures_core::Stream;
+use rockit_model::{ListTasks, TaskListResponse, TaskName, TaskSummary};
+use rockit_transport::Client;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::page::DEFAULT_LIMIT;
+
+/// How far the stream has come: save it to resume a listing later with
+/// [`crate::Tasks::stream_from`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamPosition {
+    /// The offset of the first task not yet seen, as far as the stream knows.
+    pub offset: u64,
+    /// The last task yielded, if any; in the default order, the stream resumes after it.
+    pub last: Option<TaskName>,
+}
+
+/// What a listing observed; see [`TaskStream::report`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingReport {
+    /// Pages requested (steps back included).
+    pub pages: u64,
+    /// Tasks yielded.
+    pub yielded: u64,
+    /// Tasks dropped because they had been yielded already (they moved across a page boundary).
+    pub skipped_repeats: u64,
+    /// Times the stream stepped back because tasks before its cursor disappeared.
+    pub steps_back: u64,
+    /// `totalCount` of the first page.
+    pub first_total: Option<u64>,
+    /// `totalCount` of the latest page.
+    pub last_total: Option<u64>,
+    /// Whether `totalCount` changed during the listing: tasks were added or removed meanwhile, and
+    /// with a custom sort order the listing may have missed some.
+    pub total_changed: bool,
+}
+
+type Fetch = Pin<Box<dyn Future<Output = rockit_transport::Result<TaskListResponse>> + Send>>;
+
+enum InFlight {
+    /// Polled only when the consumer polls the stream.
+    Inline(Fetch),
+    /// Running on the runtime while the consumer works through the current page.
+    Spawned(tokio::task::JoinHandle<rockit_transport::Result<TaskListResponse>>),
+}
+
+/// The stream returned by [`crate::Tasks::stream`]: yields every matching task once, holding about
+/// one page in memory (two with prefetching).
+///
+/// After an error the stream can be polled again to retry the failed page, or dropped.
+pub struct TaskStream {
+    client: Client,
+    request: ListTasks,
+    limit: u32,
+    keyed: bool,
+    prefetch: bool,
+    buffer: VecDeque<TaskSummary>,
+    in_flight: Option<(u64, InFlight)>,
+    next_offset: u64,
+    last: Option<TaskName>,
+    previous_page: HashSet<TaskName>,
+    done: bool,
+    report: ListingReport,
+}
+
+/// Steps back at most this many times for one page; after that the stream goes on and the report
+/// says the total changed.
+const MAX_STEPS_BACK: u32 = 64;
+
+impl TaskStream {
+    pub(crate) fn new(client: Client, request: ListTasks, position: StreamPosition, prefetch: bool) -> Self {
+        let keyed = request.get_order().is_empty();
+        // The overlap costs one task per page, so a page must hold at least two.
+        let limit = request.get_limit().unwrap_or(DEFAULT_LIMIT).max(2);
+        let next_offset = if position.last.is_none() {
+            position.offset.max(request.get_offset().unwrap_or(0))
+        } else {
+            position.offset
+        };
+        Self {
+            client,
+            request: request.limit(limit),
+            limit,
+            keyed,
+            prefetch,
+            buffer: VecDeque::new(),
+            in_flight: None,
+            next_offset,
+            last: position.last,
+            previous_page: HashSet::new(),
+            done: false,
+            report: ListingReport::default(),
+        }
+    }
+
+    /// Where the listing stands now; pass it to [`crate::Tasks::stream_from`] to resume.
+    pub fn position(&self) -> StreamPosition {
+        // Tasks still buffered have not been yielded: the position is right after the last one that was.
+        let offset = self.next_offset.saturating_sub(self.buffer.len() as u64);
+        StreamPosition { offset, last: self.last.clone() }
+    }
+
+    /// What the listing has observed so far.
+    pub fn report(&self) -> &ListingReport {
+        &self.report
+    }
+
+    /// The offset the next request starts at: in the default order, one early once a task has
+    /// been seen, so that the page overlaps the last task of the previous one.
+    fn fetch_offset(&self) -> u64 {
+        let seen = self.last.is_some() || !self.buffer.is_empty();
+        if self.keyed && seen { self.next_offset.saturating_sub(1) } else { self.next_offset }
+    }
+
+    fn start_fetch(&mut self, offset: u64) {
+        let client = self.client.clone();
+        let request = self.request.clone().offset(offset);
+        let fetch: Fetch = Box::pin(async move { client.execute(&request).await });
+        self.report.pages += 1;
+        let in_flight = if self.prefetch && tokio::runtime::Handle::try_current().is_ok() {
+            InFlight::Spawned(tokio::spawn(fetch))
+        } else {
+            InFlight::Inline(fetch)
+        };
+        self.in_flight = Some((offset, in_flight));
+    }
+
+    /// Takes in one page fetched at `offset`, or decides to step back and fetch again.
+    fn accept(&mut self, offset: u64, page: TaskListResponse) {
+        let total = page.total_count;
+        if self.report.first_total.is_none() {
+            self.report.first_total = Some(total);
+        } else if self.report.last_total != Some(total) {
+            self.report.total_changed = true;
+        }
+        self.report.last_total = Some(total);
+        let len = page.tasks.len() as u64;
+
+        if self.keyed
+            && let Some(last) = &self.last
+            && offset > 0
+        {
+            let lost_overlap = page.tasks.first().is_none_or(|first| first.name.as_str() > last.as_str());
+            if lost_overlap && self.report.steps_back < u64::from(MAX_STEPS_BACK) {
+                // Tasks before the cursor disappeared; look further back for the overlap.
+                self.report.steps_back += 1;
+                self.report.total_changed = true;
+                let back = offset.saturating_sub(u64::from(self.limit) - 1);
+                self.next_offset = back + 1;
+                return;
+            }
+        }
+
+        let mut fresh = Vec::with_capacity(page.tasks.len());
+        for task in page.tasks {
+            let repeat = match (&self.last, self.keyed) {
+                (Some(last), true) => task.name.as_str() <= last.as_str(),
+                _ => self.previous_page.contains(&task.name),
+            };
+            if repeat {
+                self.report.skipped_repeats += 1;
+            } else {
+                fresh.push(task);
+            }
+        }
+        if !self.keyed {
+            self.previous_page = fresh.iter().map(|task| task.name.clone()).collect();
+        }
+        self.buffer.extend(fresh);
+        self.next_offset = offset + len;
+        if len == 0 || offset + len >= total {
+            self.done = true;
+        }
+    }
+}
+
+impl Stream for TaskStream {
+    type Item = Result<TaskSummary>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(task) = this.buffer.pop_front() {
+                if this.keyed {
+                    this.last = Some(task.name.clone());
+                }
+                if this.buffer.is_empty() && !this.done && this.prefetch && this.in_flight.is_none() {
+                    this.start_fetch(this.fetch_offset());
+                }
+                this.report.yielded += 1;
+                return Poll::Ready(Some(Ok(task)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if this.in_flight.is_none() {
+                this.start_fetch(this.fetch_offset());
+            }
+            let Some((offset, in_flight)) = this.in_flight.as_mut() else { continue };
+            let offset = *offset;
+            let result = match in_flight {
+                InFlight::Inline(fetch) => ready!(fetch.as_mut().poll(cx)),
+                InFlight::Spawned(handle) => match ready!(Pin::new(handle).poll(cx)) {
+                    Ok(result) => result,
+                    Err(join) => {
+                        this.in_flight = None;
+                        return Poll::Ready(Some(Err(Error::Background { message: join.to_string() })));
+                    }
+                },
+            };
+            this.in_flight = None;
+            match result {
+                Ok(page) => {
+                    this.accept(offset, page);
+                    if !this.done && this.prefetch && !this.buffer.is_empty() {
+                        this.start_fetch(this.fetch_offset());
+                    }
+                }
+                Err(source) => {
+                    let action = format!("list tasks (page at offset {offset})");
+                    return Poll::Ready(Some(Err(Error::transport(action, source))));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TaskStream {
+    fn drop(&mut self) {
+        if let Some((_, InFlight::Spawned(handle))) = &self.in_flight {
+            handle.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for TaskStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskStream")
+            .field("request", &self.request)
+            .field("position", &self.position())
+            .field("buffered", &self.buffer.len())
+            .field("done", &self.done)
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of rockit-tasks against the emulator over loopback.
+
+mod auth;
+mod demo;
+mod faults;
+mod stream;
+mod support;
+mod wait;

@@ -1,0 +1,44 @@
+//! Emulators and clients for the Tasks tests.
+
+use std::time::Duration;
+
+use rockit_emulator::{Emulator, Fixture, demo};
+use rockit_model::{Service, TaskName, TaskStatus};
+use rockit_tasks::Tasks;
+use rockit_transport::{Client, ClientBuilder, Credentials, RetryPolicy};
+
+/// A builder for `emulator` with the demo admin's API key and fast retries.
+pub(crate) fn builder(emulator: &Emulator) -> ClientBuilder {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .credentials(Credentials::api_key(demo::ORG, demo::USER, demo::API_KEY))
+        .retry_policy(
+            RetryPolicy::default().base_delay(Duration::from_millis(2)).max_delay(Duration::from_millis(20)),
+        )
+}
+
+pub(crate) fn tasks(emulator: &Emulator) -> Tasks {
+    Tasks::new(builder(emulator).build().unwrap())
+}
+
+/// The demo fixture on a frozen clock, and a client for it.
+pub(crate) async fn demo() -> (Emulator, Tasks) {
+    let emulator = Emulator::builder().fixture(Fixture::demo()).speed(0.0).start().await.unwrap();
+    let tasks = tasks(&emulator);
+    (emulator, tasks)
+}
+
+/// `count` tasks named `acme-game-NNNN-<created>-dltar`, whose name order is their number order.
+pub(crate) fn numbered(count: usize) -> Vec<rockit_emulator::Task> {
+    (0..count)
+        .map(|i| rockit_emulator::Task::new(numbered_name(i, "dltar"), Service::Engine, TaskStatus::Done))
+        .collect()
+}
+
+pub(crate) fn numbered_name(i: usize, kind: &str) -> TaskName {
+    format!("acme-game-{i:04}-{}-{kind}", 1_700_000_000 + i).parse().unwrap()
+}
+
+pub(crate) fn name(raw: &str) -> TaskName {
+    raw.parse().unwrap()
+}

@@ -1,0 +1,98 @@
+//! `wait` and `watch` under the emulator's controlled clock.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use rockit_emulator::demo;
+use rockit_model::TaskStatus;
+use rockit_tasks::{Error, WaitOptions, WaitOutcome};
+
+use crate::support::{self, name};
+
+fn fast() -> WaitOptions {
+    WaitOptions::new().min_interval(Duration::from_millis(5)).max_interval(Duration::from_millis(20))
+}
+
+#[tokio::test]
+async fn wait_reaches_done_when_the_clock_moves() {
+    let (emulator, tasks) = support::demo().await;
+    let running = name(demo::RUNNING_DOWNLOAD);
+    let waiter = tokio::spawn({
+        let tasks = tasks.clone();
+        let running = running.clone();
+        async move { tasks.wait(&running, fast().timeout(Duration::from_secs(30))).await }
+    });
+    // Once the waiter has seen the task running, let the emulator's clock pass its finish time.
+    emulator.wait_for_requests(2).await;
+    assert_eq!(emulator.task(running.as_str()).unwrap().status, TaskStatus::Running);
+    emulator.advance(demo::RUNNING_FINISHES_AFTER);
+    let outcome = waiter.await.unwrap().unwrap();
+    let WaitOutcome::Succeeded(details) = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(details.status, TaskStatus::Done);
+    assert!(outcome.is_success());
+}
+
+#[tokio::test]
+async fn wait_reports_a_failure_with_its_exception() {
+    let (_emulator, tasks) = support::demo().await;
+    let outcome = tasks.wait(&name(demo::FAILED_DOWNLOAD), fast()).await.unwrap();
+    let WaitOutcome::Failed(details) = &outcome else { panic!("{outcome:?}") };
+    assert!(details.exception.as_ref().unwrap().http_download_failed().is_some());
+    let err = outcome.into_result().unwrap_err();
+    assert!(matches!(err, Error::TaskFailed { .. }));
+    assert_eq!(
+        err.to_string(),
+        "task exampleorg-sushi-0003-1733240117-dltar ended failed: download failed (HTTP 200)"
+    );
+}
+
+#[tokio::test]
+async fn wait_times_out_cleanly_with_the_last_details() {
+    let (_emulator, tasks) = support::demo().await;
+    let stuck = name(demo::STUCK_UPLOAD);
+    let outcome = tasks.wait(&stuck, fast().timeout(Duration::from_millis(150))).await.unwrap();
+    let WaitOutcome::TimedOut { name: timed_out, last, waited } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(timed_out, &stuck);
+    assert_eq!(last.as_ref().unwrap().status, TaskStatus::Pending);
+    assert!(*waited >= Duration::from_millis(150));
+    let err = outcome.into_result().unwrap_err();
+    assert!(err.to_string().ends_with("; it was still pending"), "{err}");
+}
+
+#[tokio::test]
+async fn wait_until_a_predicate_holds() {
+    let (emulator, tasks) = support::demo().await;
+    let stuck = name(demo::STUCK_UPLOAD);
+    let options = fast().until(|details| details.acknowledged == Some(true));
+    let waiter = tokio::spawn({
+        let tasks = tasks.clone();
+        let stuck = stuck.clone();
+        async move { tasks.wait(&stuck, options).await }
+    });
+    emulator.wait_for_requests(1).await;
+    tasks.acknowledge(&stuck).await.unwrap();
+    let outcome = waiter.await.unwrap().unwrap();
+    assert!(matches!(outcome, WaitOutcome::Matched(_)), "{outcome:?}");
+}
+
+#[tokio::test]
+async fn watch_yields_each_transition_in_order() {
+    let (emulator, tasks) = support::demo().await;
+    let mut watch = tasks.watch(&name(demo::RUNNING_DOWNLOAD), fast());
+    let first = watch.next().await.unwrap().unwrap();
+    assert_eq!(first.status, TaskStatus::Running);
+    emulator.advance(demo::RUNNING_FINISHES_AFTER);
+    let second = watch.next().await.unwrap().unwrap();
+    assert_eq!(second.status, TaskStatus::Done);
+    assert!(watch.next().await.is_none());
+}
+
+#[tokio::test]
+async fn watch_ends_with_a_timeout_error() {
+    let (_emulator, tasks) = support::demo().await;
+    let mut watch = tasks.watch(&name(demo::STUCK_UPLOAD), fast().timeout(Duration::from_millis(100)));
+    assert_eq!(watch.next().await.unwrap().unwrap().status, TaskStatus::Pending);
+    let err = watch.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::WaitTimedOut { .. }), "{err}");
+    assert!(watch.next().await.is_none());
+}
