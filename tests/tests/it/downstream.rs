@@ -1,5 +1,6 @@
 //! A downstream crate adds an endpoint the SDK does not cover, using only public items of
-//! rockit-model and rockit-transport, and executes it: nothing in our crates has to change.
+//! rockit-model and rockit-transport, and executes it: nothing in our crates has to change. The
+//! route is served by a scripted mock, and by the emulator with a route the test mounts.
 
 use rockit_model::{Endpoint, JsonBody, Method, PathSegments, TaskName};
 use rockit_test_support::mock::{MockServer, Reply};
@@ -80,4 +81,71 @@ async fn a_downstream_endpoint_runs_through_the_transport() {
         err.to_string(),
         "POST /be/v1/trigger: 403 forbidden: missing trigger.create (after 1 attempt)"
     );
+}
+
+mod against_the_emulator {
+    //! `POST /be/v1/trigger` (retry a task), served by a route mounted into the emulator.
+
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::routing::post;
+    use rockit_emulator::{ApiError, Caller, Emulator, Fixture, demo};
+    use rockit_model::TaskStatus;
+    use rockit_transport::{Client, Credentials};
+
+    use super::{Triggered, retry};
+
+    /// The emulated route: needs `trigger.create`, records what it was asked to retry.
+    async fn trigger(
+        State(seen): State<Arc<Mutex<Vec<String>>>>,
+        caller: Caller,
+        body: axum::body::Bytes,
+    ) -> Result<&'static str, ApiError> {
+        caller.require("trigger.create")?;
+        let body: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|err| ApiError::invalid_body(err.to_string()))?;
+        let task = body["taskName"].as_str().ok_or_else(|| ApiError::missing_param("taskName is required"))?;
+        seen.lock().unwrap().push(task.to_owned());
+        Ok(r#"{"status":"success","triggerId":7}"#)
+    }
+
+    #[tokio::test]
+    async fn a_downstream_endpoint_runs_against_a_mounted_emulator_route() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let routes = Router::new().route("/be/v1/trigger", post(trigger)).with_state(seen.clone());
+        let emulator = Emulator::builder()
+            .fixture(Fixture::demo())
+            .speed(0.0)
+            .demo_credentials()
+            .api_key("ops", "ops-key", ["tasks.read", "trigger.create"])
+            .mount(routes)
+            .start()
+            .await
+            .unwrap();
+
+        let ops = Client::builder()
+            .base_url(emulator.base_url())
+            .credentials(Credentials::api_key(demo::ORG, "ops", "ops-key"))
+            .build()
+            .unwrap();
+        let triggered = ops.execute(&retry()).await.unwrap();
+        assert_eq!(triggered, Triggered { status: "success".to_owned(), trigger_id: 7 });
+        assert_eq!(*seen.lock().unwrap(), [demo::STUCK_UPLOAD]);
+        // The same client still reads the Tasks API.
+        let details = ops.execute(&rockit_model::GetTask::new(demo::STUCK_UPLOAD.parse().unwrap())).await.unwrap();
+        assert_eq!(details.status, TaskStatus::Pending);
+
+        // The emulator's auth applies to the mounted route: the demo admin lacks trigger.create.
+        let admin = Client::builder()
+            .base_url(emulator.base_url())
+            .credentials(Credentials::api_key(demo::ORG, demo::USER, demo::API_KEY))
+            .build()
+            .unwrap();
+        let err = admin.execute(&retry()).await.unwrap_err();
+        assert_eq!(err.status(), Some(403));
+        assert!(err.to_string().contains("lacks the permission trigger.create"), "{err}");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
 }
