@@ -80,7 +80,8 @@
 //! `127.0.0.1:8080` and prints `listening on http://ADDR` followed by the credentials to use;
 //! `--help` lists the flags (`--listen`, `--fixture demo|PATH.json`, `--generate N`, `--org`,
 //! `--user`, `--api-key`, `--token`, `--token-ttl`, `--speed`, `--fault-rate`, `--fault-seed`,
-//! `--latency`, ...). A non-loopback `--listen` address needs `--allow-remote`.
+//! `--latency`, ...). A non-loopback `--listen` address needs `--allow-remote`. The flags and the
+//! serving loop are in the `cli` module (feature `cli`), which `rockit emulator` reuses.
 //!
 //! # Demo credentials
 //!
@@ -150,6 +151,8 @@
 
 mod api_error;
 mod auth;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod clock;
 pub mod demo;
 mod emulator;

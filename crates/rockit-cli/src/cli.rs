@@ -1,0 +1,269 @@
+//! The command line as clap sees it: [`Cli`], the global options, every subcommand and its flags,
+//! and the help texts (exit codes, examples).
+//!
+//! Values that need more than clap's parsing (durations, times, task names, statuses, sort keys)
+//! arrive here as text and are checked in `parse.rs`, so that every mistake gets a one-line error
+//! naming the fix and exit code 2.
+
+// Doc comments here are the help text clap prints verbatim: backticks would show up in it.
+#![allow(clippy::doc_markdown)]
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use rockit_emulator::cli::EmulatorArgs;
+
+/// The exit codes, shown at the end of `rockit --help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  API or network error
+  2  usage error: bad flag or value, missing or conflicting configuration, refused confirmation
+  3  authentication or permission error
+  4  `tasks wait`/`watch`: the task ended failed or expired
+  5  `tasks wait`/`watch`: timed out before the task finished
+
+Configuration: --endpoint, --org, --user, --api-key and --token fall back to ROCKIT_ENDPOINT,
+ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY and ROCKIT_TOKEN; a flag beats the environment.
+Pass either an API key (with --org and --user) or a token, never both.
+
+Try it without an account:
+  rockit --emulator tasks list
+  rockit --emulator tasks show exampleorg-sushi-0002-1733149403-dltar";
+
+/// The ROCKIT Edge Tasks API from a terminal or a CI pipeline.
+///
+/// Lists pipeline tasks, shows their details, acknowledges warnings, expires broken uploads and
+/// waits for steps to finish. Output is an aligned table for people or, with `--output json`,
+/// one JSON document with the API's field names for scripts.
+#[derive(Debug, Parser)]
+#[command(name = "rockit", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+impl Cli {
+    /// How many times `-v` was given: 0 quiet, 1 debug logs of rockit's crates, 2 or more trace
+    /// logs of rockit's crates and debug logs of the HTTP stack.
+    pub fn verbosity(&self) -> u8 {
+        self.global.verbose
+    }
+}
+
+/// Options every command accepts, before or after the subcommand.
+///
+/// They carry no clap `env` attribute: the `ROCKIT_*` variables are read in `connect.rs`, which
+/// knows whether a value came from a flag or from the environment (error messages name the
+/// source, and `--emulator` ignores the environment). Their ids equal those of the emulator's
+/// `--org`, `--user`, `--api-key` and `--token`, so that clap keeps the emulator's own flags in
+/// `rockit emulator` instead of clashing with these.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
+pub(crate) struct GlobalArgs {
+    /// Base URL of the ROCKIT Edge host, like https://edge.example.com [env: ROCKIT_ENDPOINT]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) endpoint: Option<String>,
+    /// Organization name, sent as x-rockit-orgname [env: ROCKIT_ORG]
+    #[arg(long, global = true, value_name = "ORG")]
+    pub(crate) org: Option<String>,
+    /// Machine user's name, sent as x-rockit-username [env: ROCKIT_USER]
+    #[arg(long, global = true, value_name = "USER")]
+    pub(crate) user: Option<String>,
+    /// Machine user's API key; needs --org and --user [env: ROCKIT_API_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub(crate) api_key: Option<String>,
+    /// Backend auth token of a user login, instead of an API key [env: ROCKIT_TOKEN]
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+    /// Output format: an aligned table for people, or one JSON document for scripts
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+    /// Give up after this long, like 30s or 2m: each API call with its retries, or the whole wait
+    /// for `tasks wait` and `tasks watch` (default there: 10m)
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub(crate) timeout: Option<String>,
+    /// Retries of a failed idempotent call (network errors, 429, 5xx) [default: 3]
+    #[arg(long, global = true, value_name = "N")]
+    pub(crate) retries: Option<u32>,
+    /// Log to stderr (-v: requests and retries; -vv: more); secrets are never logged
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Run against a built-in emulator with the demo tasks: no account needed. Uses the demo
+    /// credentials unless credential flags are given, and ignores the ROCKIT_* variables
+    #[arg(long, global = true)]
+    pub(crate) emulator: bool,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    // Plain comments, not docs: clap would turn docs into a long "Possible values" list.
+    // Aligned text for people; colours only on a terminal and never with NO_COLOR.
+    Table,
+    // One JSON document with the API's field names, for `jq` and scripts.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List, show, acknowledge, expire, wait for and watch tasks
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+    /// Serve a local stand-in ROCKIT Edge (the demo tasks by default) until Ctrl-C
+    ///
+    /// Prints `listening on http://ADDR` and the credentials to use, then serves. Point the other
+    /// commands at it with --endpoint and those credentials. The flags are those of the
+    /// `rockit-emulator` binary.
+    Emulator(EmulatorCommand),
+    /// Print a shell completion script, e.g. `rockit completions bash > ~/.local/share/bash-completion/completions/rockit`
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorCommand {
+    #[command(flatten)]
+    pub(crate) args: EmulatorArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TasksCommand {
+    /// List tasks as a table with a `shown of total` footer
+    ///
+    /// Columns: NAME, APP, BUILD, KIND, SERVICE, STATUS, CREATED (UTC, from the task's name) and
+    /// FLAGS: `!` marks a warning nobody acknowledged yet, `ack` an acknowledged one. One page
+    /// (10 tasks by default) unless --all.
+    List(ListArgs),
+    /// Show one task's details: status, warning, exception and every field the server sent
+    Show {
+        /// The task's full name, as `tasks list` prints it
+        name: String,
+    },
+    /// Acknowledge the warnings of tasks (marks them reviewed; fixes and retries nothing)
+    ///
+    /// Every name is checked before the first request. The tasks are processed in order; a
+    /// failure does not stop the others, and the exit code is the worst one seen.
+    #[command(visible_alias = "acknowledge")]
+    Ack {
+        /// Full task names
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+    /// Expire tasks: marks them failed and acknowledged; starts no new upload; cannot be undone
+    ///
+    /// Asks for confirmation when stdin and stdout are a terminal; elsewhere it refuses to run
+    /// without --yes. The tasks are processed in order; a failure does not stop the others, and
+    /// the exit code is the worst one seen.
+    Expire {
+        /// Full task names
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Do not ask for confirmation (needed when not on a terminal)
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Wait until a task is done (exit 0), failed or expired (exit 4), or --timeout passes (exit 5)
+    ///
+    /// Shows a live status line with the elapsed time on a terminal, plain lines on stderr
+    /// otherwise, then prints the final status. The global --timeout bounds the whole wait
+    /// (default 10m). Polls every --interval at first and backs off to at most 30s (or
+    /// --interval, if longer) while nothing changes.
+    #[command(after_help = WAIT_EXIT_CODES)]
+    Wait(WaitArgs),
+    /// Print a line at every status change of a task until it ends; exits like `tasks wait`
+    ///
+    /// Each line reads `HH:MM:SS +ELAPSED STATUS` (time of day in UTC, seconds since the start);
+    /// a live status line follows on a terminal. The global --timeout bounds the whole watch
+    /// (default 10m); polling works as for `tasks wait`.
+    #[command(after_help = WAIT_EXIT_CODES)]
+    Watch(WaitArgs),
+}
+
+/// The exit codes of `tasks wait` and `tasks watch`.
+const WAIT_EXIT_CODES: &str = "\
+Exit codes: 0 done; 1 API or network error; 2 usage error; 3 authentication or permission error;
+4 the task ended failed or expired; 5 --timeout passed first.";
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Only tasks of apps whose name contains NAME
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app: Option<String>,
+    /// Only tasks of this build number
+    #[arg(long, value_name = "N")]
+    pub(crate) build: Option<u32>,
+    /// Only tasks in this state: pending, running, done, failed or expired
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Option<String>,
+    /// Only tasks of this kind: dltar, mkraw, mkpat, mkdxf, publish or deploy
+    #[arg(long, value_name = "KIND")]
+    pub(crate) kind: Option<String>,
+    /// Only tasks of this task group (the emulator knows upload, build and release)
+    #[arg(long, value_name = "GROUP")]
+    pub(crate) group: Option<String>,
+    /// Only tasks created at or after T: Unix seconds, a date (2024-12-01) or a UTC date and time
+    /// (2024-12-01T10:00:00Z)
+    #[arg(long, value_name = "T")]
+    pub(crate) since: Option<String>,
+    /// Only tasks created before T (same forms as --since)
+    #[arg(long, value_name = "T")]
+    pub(crate) until: Option<String>,
+    /// Sort by name, status, service, kind (or type) or created; a leading `-` sorts descending.
+    /// Repeat for more keys
+    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true)]
+    pub(crate) sort: Vec<String>,
+    /// Tasks per page (the server's default is 10); with --all, the size of each page fetched
+    #[arg(long, value_name = "N")]
+    pub(crate) limit: Option<u32>,
+    /// Skip the first N matching tasks
+    #[arg(long, value_name = "N")]
+    pub(crate) offset: Option<u64>,
+    /// Every matching task, fetched page by page
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Send another query parameter verbatim, for filters this CLI does not know; repeatable
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub(crate) param: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WaitArgs {
+    /// The task's full name, as `tasks list` prints it
+    pub(crate) name: String,
+    /// How often to poll at first, like 2s or 500ms
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub(crate) interval: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_anywhere_and_emulator_keeps_its_own_flags() {
+        let cli =
+            Cli::try_parse_from(["rockit", "tasks", "list", "--output", "json", "--org", "Acme"]).unwrap();
+        assert_eq!(cli.global.output, OutputFormat::Json);
+        assert_eq!(cli.global.org.as_deref(), Some("Acme"));
+
+        let cli = Cli::try_parse_from(["rockit", "emulator", "--org", "Acme", "--api-key", "k"]).unwrap();
+        let Command::Emulator(emulator) = cli.command else { panic!("emulator") };
+        assert_eq!(emulator.args.org, "Acme");
+        assert_eq!(emulator.args.api_key.as_deref(), Some("k"));
+
+        let cli = Cli::try_parse_from(["rockit", "tasks", "wait", "x", "--timeout", "10m"]).unwrap();
+        assert_eq!(cli.global.timeout.as_deref(), Some("10m"));
+    }
+}

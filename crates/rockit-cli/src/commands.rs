@@ -1,0 +1,46 @@
+//! Dispatch from a parsed [`Cli`] to the command that runs it. The `tasks` commands live in the
+//! submodules; `emulator` and `completions` are small enough to live here.
+
+mod list;
+mod show;
+mod update;
+mod wait;
+
+use clap::CommandFactory;
+
+use crate::cli::{Command, GlobalArgs, OutputFormat, TasksCommand};
+use crate::{Cli, Exit, Io};
+
+/// Runs the command. Errors are returned for the caller to print and map to an exit code;
+/// outcomes that are not errors but not success either (a failed task after `wait`) come back as
+/// an [`Exit`].
+pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Tasks(command) => tasks(&global, command, io).await,
+        Command::Emulator(command) => {
+            rockit_emulator::cli::run(command.args, &mut io.stdout, &mut io.stderr).await?;
+            Ok(Exit::Success)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "rockit", io.stdout);
+            Ok(Exit::Success)
+        }
+    }
+}
+
+async fn tasks(global: &GlobalArgs, command: TasksCommand, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    match command {
+        TasksCommand::List(args) => list::run(global, args, io).await,
+        TasksCommand::Show { name } => show::run(global, &name, io).await,
+        TasksCommand::Ack { names } => update::acknowledge(global, &names, io).await,
+        TasksCommand::Expire { names, yes } => update::expire(global, &names, yes, io).await,
+        TasksCommand::Wait(args) => wait::run(global, args, wait::Mode::Wait, io).await,
+        TasksCommand::Watch(args) => wait::run(global, args, wait::Mode::Watch, io).await,
+    }
+}
+
+/// Whether the command prints JSON.
+fn json(global: &GlobalArgs) -> bool {
+    global.output == OutputFormat::Json
+}

@@ -1,0 +1,228 @@
+//! `rockit tasks show NAME`: one task's details as aligned `key: value` lines (every field the
+//! server sent, unknown ones included) or as the details object in JSON.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use rockit_model::{Exception, TaskDetails, Timestamp};
+use serde_json::Value;
+
+use crate::cli::GlobalArgs;
+use crate::connect::connect;
+use crate::output::{self, Style, status_color};
+use crate::{Exit, Io, parse};
+
+pub(super) async fn run(global: &GlobalArgs, name: &str, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let name = parse::task_name(name)?;
+    let connection = connect(global, io.var, true).await?;
+    let details = connection.tasks.get(&name).await?;
+    if super::json(global) {
+        output::json(io.stdout, &details)?;
+    } else {
+        render(&details, connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// A short account of what went wrong, such as `download failed (HTTP 200, exit code 18,
+/// 1073741824 of 2147483648 bytes)`; `None` without an exception.
+pub(super) fn exception_summary(details: &TaskDetails) -> Option<String> {
+    let exception = details.exception.as_ref()?;
+    if let Some(download) = exception.http_download_failed() {
+        let mut facts = Vec::new();
+        if let Some(status) = download.http_status {
+            facts.push(format!("HTTP {status}"));
+        }
+        if let Some(code) = download.exit_code {
+            facts.push(format!("exit code {code}"));
+        }
+        match (download.size_bytes_actual, download.size_bytes_expected) {
+            (Some(actual), Some(expected)) => facts.push(format!("{actual} of {expected} bytes")),
+            (Some(actual), None) => facts.push(format!("{actual} bytes")),
+            _ => {}
+        }
+        return Some(if facts.is_empty() {
+            "download failed".to_owned()
+        } else {
+            format!("download failed ({})", facts.join(", "))
+        });
+    }
+    if let Some(read) = exception.file_read_failed() {
+        let mut text = format!("cannot read {}", read.filename.as_deref().unwrap_or("an input file"));
+        match (&read.type_expected, &read.type_detected) {
+            (Some(expected), Some(detected)) => {
+                let _ = write!(text, " (expected {expected}, found {detected})");
+            }
+            (Some(expected), None) => {
+                let _ = write!(text, " (expected {expected})");
+            }
+            _ => {}
+        }
+        return Some(text);
+    }
+    Some(exception.error_message().unwrap_or_else(|| compact(&Value::Object(exception.fields.clone()))))
+}
+
+fn render(
+    details: &TaskDetails,
+    org: Option<&str>,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let parts = details.name.parts();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut row = |key: &str, value: String| rows.push((key.to_owned(), value));
+    row("name", details.name.to_string());
+    if let Some(parts) = parts {
+        row("app", org.and_then(|org| parts.app_of_org(org)).unwrap_or(parts.prefix()).to_owned());
+        row("build", parts.build_str().to_owned());
+        row("kind", parts.kind_str().to_owned());
+        row("created", format!("{} UTC", output::utc_seconds(parts.created_unix())));
+    }
+    row("service", details.service.to_string());
+    row("status", style.paint(details.status.as_str(), status_color(&details.status)));
+    row("acknowledged", yes_no(details.acknowledged));
+    row("expired", yes_no(details.expired));
+    if let Some(warning) = &details.warning {
+        let text = match (warning.code(), warning.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (None, Some(message)) => message.to_owned(),
+            _ => compact(&warning.0),
+        };
+        row("warning", text);
+    }
+    if let Some(exception) = &details.exception {
+        row("exception", exception_summary(details).unwrap_or_default());
+        exception_rows(exception, &mut row);
+    }
+    if let Some(at) = &details.created_at {
+        row("createdAt", timestamp(at));
+    }
+    if let Some(at) = &details.updated_at {
+        row("updatedAt", timestamp(at));
+    }
+    for (key, value) in &details.extra {
+        row(key, compact(value));
+    }
+    let width = rows.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0) + 1;
+    for (key, value) in rows {
+        writeln!(out, "{:<width$} {}", format!("{key}:"), output_line(&value))?;
+    }
+    Ok(())
+}
+
+/// Every field of the exception, indented under it: the typed fields of the known failure kinds
+/// by name, anything else as compact JSON.
+fn exception_rows(exception: &Exception, row: &mut impl FnMut(&str, String)) {
+    for (kind, value) in &exception.fields {
+        match kind.as_str() {
+            "httpDownloadFailed" if exception.http_download_failed().is_some() => {
+                let Some(download) = exception.http_download_failed() else { continue };
+                row("  failure", kind.clone());
+                optional(row, "    httpStatus", download.http_status);
+                optional(row, "    exitCode", download.exit_code);
+                optional(row, "    sizeBytesActual", download.size_bytes_actual);
+                optional(row, "    sizeBytesExpected", download.size_bytes_expected);
+                for (key, value) in &download.extra {
+                    row(&format!("    {key}"), compact(value));
+                }
+            }
+            "fileReadFailed" if exception.file_read_failed().is_some() => {
+                let Some(read) = exception.file_read_failed() else { continue };
+                row("  failure", kind.clone());
+                optional(row, "    filename", read.filename);
+                optional(row, "    typeExpected", read.type_expected);
+                optional(row, "    typeDetected", read.type_detected);
+                for (key, value) in &read.extra {
+                    row(&format!("    {key}"), compact(value));
+                }
+            }
+            "error" => row("  error", exception.error_message().unwrap_or_else(|| compact(value))),
+            _ => row(&format!("  {kind}"), compact(value)),
+        }
+    }
+}
+
+fn optional<T: ToString>(row: &mut impl FnMut(&str, String), key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        row(key, value.to_string());
+    }
+}
+
+fn yes_no(flag: Option<bool>) -> String {
+    match flag {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+    .to_owned()
+}
+
+/// `2024-12-03 15:39:02 UTC` when the value reads as Unix seconds or milliseconds, else the raw JSON.
+fn timestamp(at: &Timestamp) -> String {
+    at.unix_seconds().map_or_else(|| compact(&at.0), |unix| format!("{} UTC", output::utc_seconds(unix)))
+}
+
+fn compact(value: &Value) -> String {
+    value.to_string()
+}
+
+/// Server text on one line: control characters (line breaks included) become spaces, but the
+/// escape that starts a colour is kept (only this module adds colours).
+fn output_line(text: &str) -> String {
+    text.chars().map(|ch| if ch.is_control() && ch != '\x1b' { ' ' } else { ch }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use rockit_model::{FileReadFailed, Service, TaskStatus, Warning};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn details_show_every_field() {
+        let mut details = TaskDetails::new(
+            "exampleorg-sushi-0003-1733240117-mkraw".parse().unwrap(),
+            Service::Engine,
+            TaskStatus::Failed,
+        );
+        details.acknowledged = Some(false);
+        details.warning = Some(Warning(json!("disk\nlow")));
+        let mut exception = Exception::file_read(&FileReadFailed {
+            filename: Some("game.pak".into()),
+            type_expected: Some("pak".into()),
+            type_detected: Some("zip".into()),
+            extra: [("offset".to_owned(), json!(7))].into_iter().collect(),
+        });
+        exception.fields.insert("retryable".into(), json!(false));
+        details.exception = Some(exception);
+        details.updated_at = Some(Timestamp(json!("soon")));
+        details.extra.insert("region".into(), json!({"name": "eu"}));
+        let mut out = Vec::new();
+        render(&details, None, Style::plain(), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"name:             exampleorg-sushi-0003-1733240117-mkraw
+app:              exampleorg-sushi
+build:            0003
+kind:             mkraw
+created:          2024-12-03 15:35:17 UTC
+service:          engine
+status:           failed
+acknowledged:     no
+expired:          -
+warning:          disk low
+exception:        cannot read game.pak (expected pak, found zip)
+  failure:        fileReadFailed
+    filename:     game.pak
+    typeExpected: pak
+    typeDetected: zip
+    offset:       7
+  retryable:      false
+updatedAt:        "soon"
+region:           {"name":"eu"}
+"#
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! `rockit tasks wait NAME` and `rockit tasks watch NAME`: poll a task until it ends, with a live
+//! status line on a terminal and plain lines elsewhere.
+//!
+//! Both follow [`rockit_tasks::Tasks::watch`], the waiter that reports every status change (the
+//! same poller as `Tasks::wait`), so that the live line can show the current status. `wait`
+//! prints the outcome; `watch` prints a line per change. Both exit 0 when the task is done, 4 when
+//! it failed or expired, and 5 when `--timeout` passed first.
+
+use std::time::{Duration, SystemTime};
+
+use futures_util::StreamExt as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rockit_model::{TaskDetails, TaskName};
+use rockit_tasks::WaitOptions;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::show::exception_summary;
+use crate::cli::{GlobalArgs, WaitArgs};
+use crate::connect::connect;
+use crate::{Exit, Io, output, parse};
+
+/// How long a wait lasts without `--timeout`.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The longest pause between two polls, unless `--interval` is longer.
+const MAX_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Which command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `tasks wait`: the outcome.
+    Wait,
+    /// `tasks watch`: every status change.
+    Watch,
+}
+
+/// How the wait ended, as the JSON documents spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Outcome {
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+impl Outcome {
+    fn exit(self) -> Exit {
+        match self {
+            Self::Succeeded => Exit::Success,
+            Self::Failed => Exit::TaskFailed,
+            Self::TimedOut => Exit::TimedOut,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct WaitDocument<'a> {
+    outcome: Outcome,
+    task: Option<&'a TaskDetails>,
+}
+
+#[derive(Debug, Serialize)]
+struct WatchDocument<'a> {
+    outcome: Outcome,
+    transitions: &'a [TaskDetails],
+}
+
+pub(crate) async fn run(
+    global: &GlobalArgs,
+    args: WaitArgs,
+    mode: Mode,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Exit> {
+    let name = parse::task_name(&args.name)?;
+    let interval = parse::duration("--interval", &args.interval)?;
+    let timeout = match &global.timeout {
+        Some(raw) => parse::duration("--timeout", raw)?,
+        None => DEFAULT_TIMEOUT,
+    };
+    let json = super::json(global);
+    let connection = connect(global, io.var, false).await?;
+    let options =
+        WaitOptions::new().timeout(timeout).min_interval(interval).max_interval(interval.max(MAX_INTERVAL));
+
+    let started = Instant::now();
+    let progress = Progress::new(io.stderr_is_terminal, &name);
+    let mut watch = connection.tasks.watch(&name, options);
+    let mut transitions: Vec<TaskDetails> = Vec::new();
+    let outcome = loop {
+        match watch.next().await {
+            Some(Ok(details)) => {
+                let line = transition_line(&details, started.elapsed());
+                progress.status(&details);
+                // `watch` prints its lines as its result; `wait` keeps stdout for the outcome and
+                // shows progress on stderr when there is no live line (and no JSON to keep clean).
+                match mode {
+                    Mode::Watch if !json => progress.println(|| writeln!(io.stdout, "{line}"))?,
+                    Mode::Wait if !json && !progress.is_live() => writeln!(io.stderr, "{line}")?,
+                    _ => {}
+                }
+                let ended = details.status.is_terminal();
+                transitions.push(details);
+                if ended {
+                    let last = transitions.last().map(|details| &details.status);
+                    break if last.is_some_and(rockit_model::TaskStatus::is_success) {
+                        Outcome::Succeeded
+                    } else {
+                        Outcome::Failed
+                    };
+                }
+            }
+            Some(Err(rockit_tasks::Error::WaitTimedOut { .. })) => break Outcome::TimedOut,
+            Some(Err(err)) => {
+                progress.clear();
+                return Err(err.into());
+            }
+            None => {
+                progress.clear();
+                return Err(anyhow::anyhow!("the watch of {name} ended without a final status"));
+            }
+        }
+    };
+    progress.clear();
+
+    let last = transitions.last();
+    if json {
+        match mode {
+            Mode::Wait => output::json(io.stdout, &WaitDocument { outcome, task: last })?,
+            Mode::Watch => output::json(io.stdout, &WatchDocument { outcome, transitions: &transitions })?,
+        }
+    } else if mode == Mode::Wait {
+        writeln!(io.stdout, "{}", outcome_line(&name, outcome, last, started.elapsed(), timeout))?;
+    } else if outcome == Outcome::TimedOut {
+        writeln!(
+            io.stdout,
+            "gave up after {} (--timeout {})",
+            output::seconds(started.elapsed()),
+            human(timeout)
+        )?;
+    }
+    Ok(outcome.exit())
+}
+
+/// `13:28:39 +12.3s running`, with the failure's summary when there is one.
+fn transition_line(details: &TaskDetails, elapsed: Duration) -> String {
+    let mut line = format!(
+        "{} +{} {}",
+        output::time_of_day(SystemTime::now()),
+        output::seconds(elapsed),
+        details.status
+    );
+    if details.status.is_failure()
+        && let Some(summary) = exception_summary(details)
+    {
+        line.push_str(": ");
+        line.push_str(&summary);
+    }
+    line
+}
+
+/// The result line of `tasks wait`.
+fn outcome_line(
+    name: &TaskName,
+    outcome: Outcome,
+    last: Option<&TaskDetails>,
+    elapsed: Duration,
+    timeout: Duration,
+) -> String {
+    let after = output::seconds(elapsed);
+    match (outcome, last) {
+        (Outcome::TimedOut, Some(last)) => {
+            format!("{name} still {} after {after}; gave up (--timeout {})", last.status, human(timeout))
+        }
+        (Outcome::TimedOut, None) => {
+            format!("{name} not seen after {after}; gave up (--timeout {})", human(timeout))
+        }
+        (_, Some(last)) => match exception_summary(last).filter(|_| outcome == Outcome::Failed) {
+            Some(summary) => format!("{name} {} after {after}: {summary}", last.status),
+            None => format!("{name} {} after {after}", last.status),
+        },
+        (_, None) => format!("{name} ended after {after}"),
+    }
+}
+
+fn human(duration: Duration) -> String {
+    humantime::format_duration(duration).to_string()
+}
+
+/// The live status line on stderr: a spinner, the task, its status and the elapsed time. Hidden
+/// when stderr is not a terminal.
+struct Progress {
+    bar: ProgressBar,
+    live: bool,
+}
+
+impl Progress {
+    fn new(live: bool, name: &TaskName) -> Self {
+        if !live {
+            return Self { bar: ProgressBar::hidden(), live };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.set_message(format!("{name} …"));
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Self { bar, live }
+    }
+
+    fn is_live(&self) -> bool {
+        self.live
+    }
+
+    fn status(&self, details: &TaskDetails) {
+        self.bar.set_message(format!("{} {}", details.name, details.status));
+    }
+
+    /// Runs `print` with the live line out of the way.
+    fn println(&self, print: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+        self.bar.suspend(print)
+    }
+
+    fn clear(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rockit_model::{Exception, HttpDownloadFailed, Service, TaskStatus};
+
+    use super::*;
+
+    #[test]
+    fn outcome_lines() {
+        let name: TaskName = "exampleorg-sushi-0003-1733240117-dltar".parse().unwrap();
+        let mut failed = TaskDetails::new(name.clone(), Service::Engine, TaskStatus::Failed);
+        failed.exception = Some(Exception::http_download(&HttpDownloadFailed {
+            http_status: Some(404),
+            ..Default::default()
+        }));
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            outcome_line(&name, Outcome::Failed, Some(&failed), second, second),
+            "exampleorg-sushi-0003-1733240117-dltar failed after 1.0s: download failed (HTTP 404)"
+        );
+        let running = TaskDetails::new(name.clone(), Service::Engine, TaskStatus::Running);
+        assert_eq!(
+            outcome_line(&name, Outcome::TimedOut, Some(&running), second, second),
+            "exampleorg-sushi-0003-1733240117-dltar still running after 1.0s; gave up (--timeout 1s)"
+        );
+        assert!(transition_line(&failed, second).ends_with(" +1.0s failed: download failed (HTTP 404)"));
+    }
+}

@@ -1,0 +1,191 @@
+//! Exit codes ([`Exit`]), usage errors, and the mapping from an error to its exit code and its
+//! one-line message.
+
+use std::fmt;
+use std::io::Write;
+
+use rockit_transport::ErrorKind;
+
+/// How `rockit` ends; the numbers are part of the CLI's interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Exit {
+    /// 0: the command did what it was asked.
+    Success,
+    /// 1: an API or network error (a 4xx/5xx answer other than authentication, a connection that
+    /// failed, a response that did not decode).
+    Failure,
+    /// 2: a usage error: a bad flag or value, missing or conflicting configuration, a refused
+    /// confirmation. Nothing was sent.
+    Usage,
+    /// 3: the server refused the credentials (401) or their permissions (403).
+    Auth,
+    /// 4: `tasks wait`/`tasks watch`: the task ended failed or expired.
+    TaskFailed,
+    /// 5: `tasks wait`/`tasks watch`: the timeout passed before the task finished.
+    TimedOut,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::Usage => 2,
+            Self::Auth => 3,
+            Self::TaskFailed => 4,
+            Self::TimedOut => 5,
+        }
+    }
+
+    /// The more serious of two outcomes, for commands that process several tasks: any failure
+    /// beats success, and an authentication failure beats other failures.
+    pub(crate) fn worst(self, other: Self) -> Self {
+        let rank = |exit: Self| match exit {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::TaskFailed | Self::TimedOut => 2,
+            Self::Usage => 3,
+            Self::Auth => 4,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        Self::from(exit.code())
+    }
+}
+
+/// A mistake in how `rockit` was called, found before any request: exit code 2.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// A usage error with `message`, which says what is wrong and how to fix it.
+pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(message.into()))
+}
+
+/// The exit code an error calls for: the first cause in its chain that decides.
+pub(crate) fn classify(error: &anyhow::Error) -> Exit {
+    for cause in error.chain() {
+        if cause.is::<UsageError>() || cause.is::<rockit_model::InvalidTaskName>() {
+            return Exit::Usage;
+        }
+        if let Some(err) = cause.downcast_ref::<rockit_emulator::cli::RunError>() {
+            return if err.is_usage() { Exit::Usage } else { Exit::Failure };
+        }
+        if let Some(err) = cause.downcast_ref::<rockit_transport::Error>() {
+            return transport_exit(err);
+        }
+        if let Some(err) = cause.downcast_ref::<rockit_tasks::Error>() {
+            if let Some(transport) = err.transport_error() {
+                return transport_exit(transport);
+            }
+            return match err {
+                rockit_tasks::Error::TaskFailed { .. } => Exit::TaskFailed,
+                rockit_tasks::Error::WaitTimedOut { .. } => Exit::TimedOut,
+                _ => Exit::Failure,
+            };
+        }
+    }
+    Exit::Failure
+}
+
+fn transport_exit(err: &rockit_transport::Error) -> Exit {
+    if err.is_auth() {
+        return Exit::Auth;
+    }
+    match err.kind() {
+        ErrorKind::InvalidConfig { .. } | ErrorKind::InsecureEndpoint { .. } => Exit::Usage,
+        _ => Exit::Failure,
+    }
+}
+
+/// Writes `error: <message>` on one line, plus a hint for authentication failures; with
+/// `verbose`, every cause of the chain on a line of its own below.
+pub(crate) fn report(error: &anyhow::Error, verbose: bool, stderr: &mut dyn Write) {
+    let mut line = one_line(&error.to_string());
+    if let Some(hint) = hint(error) {
+        line.push_str("; ");
+        line.push_str(&hint);
+    }
+    let _ = writeln!(stderr, "error: {line}");
+    if verbose {
+        for cause in error.chain().skip(1) {
+            let _ = writeln!(stderr, "  caused by: {}", one_line(&cause.to_string()));
+        }
+    }
+}
+
+/// What to do about an authentication or permission failure.
+fn hint(error: &anyhow::Error) -> Option<String> {
+    let transport = error.chain().find_map(|cause| {
+        cause.downcast_ref::<rockit_transport::Error>().or_else(|| {
+            cause.downcast_ref::<rockit_tasks::Error>().and_then(rockit_tasks::Error::transport_error)
+        })
+    })?;
+    match transport.status() {
+        Some(401) => Some(
+            "check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"
+                .to_owned(),
+        ),
+        Some(403) => {
+            let permission = match transport.method() {
+                Some(rockit_model::Method::Get) | None => rockit_model::PERMISSION_TASKS_READ,
+                Some(_) => rockit_model::PERMISSION_TASKS_UPDATE,
+            };
+            // Say which permission, unless the server already did.
+            let said = error.to_string().contains(permission);
+            (!said).then(|| format!("this needs the {permission} permission; use credentials that have it"))
+        }
+        _ => None,
+    }
+}
+
+/// `text` with line breaks and other control characters turned into spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars().map(|ch| if ch.is_control() { ' ' } else { ch }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_prefers_auth_then_usage_then_failures() {
+        assert_eq!(Exit::Success.worst(Exit::Failure), Exit::Failure);
+        assert_eq!(Exit::Auth.worst(Exit::Failure), Exit::Auth);
+        assert_eq!(Exit::Failure.worst(Exit::Auth), Exit::Auth);
+        assert_eq!(Exit::Failure.worst(Exit::Success), Exit::Failure);
+    }
+
+    #[test]
+    fn usage_and_name_errors_exit_2() {
+        assert_eq!(classify(&usage("no")), Exit::Usage);
+        let bad = "a/b".parse::<rockit_model::TaskName>().unwrap_err();
+        assert_eq!(classify(&anyhow::Error::new(bad)), Exit::Usage);
+        assert_eq!(classify(&anyhow::anyhow!("other")), Exit::Failure);
+    }
+
+    #[test]
+    fn reports_are_one_line_unless_verbose() {
+        let error = anyhow::Error::new(UsageError("root\ncause".into())).context("top");
+        let mut out = Vec::new();
+        report(&error, false, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "error: top\n");
+        let mut out = Vec::new();
+        report(&error, true, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "error: top\n  caused by: root cause\n");
+    }
+}

@@ -1,0 +1,117 @@
+//! `rockit`, the ROCKIT Edge Tasks API from a terminal or a CI pipeline: everything the
+//! [`rockit_tasks::Tasks`] client can do, as an aligned table for people or one JSON document for
+//! scripts.
+//!
+//! ```text
+//! rockit [global options] tasks list   [--app NAME] [--status S] [--kind K] [--group G] [--build N]
+//!                                      [--since T] [--until T] [--sort [-]FIELD] [--limit N]
+//!                                      [--offset N] [--all] [--param KEY=VALUE]
+//! rockit [global options] tasks show   NAME
+//! rockit [global options] tasks ack    NAME...
+//! rockit [global options] tasks expire NAME... [--yes]
+//! rockit [global options] tasks wait   NAME [--timeout 10m] [--interval 2s]
+//! rockit [global options] tasks watch  NAME [--timeout 10m] [--interval 2s]
+//! rockit emulator [the rockit-emulator flags]
+//! rockit completions SHELL
+//! ```
+//!
+//! The binary is a thin shell around this library: [`Cli`] is the parsed command line, [`Io`]
+//! the process's streams, terminals and environment, and [`run`] executes a command and returns
+//! its [`Exit`] code. Tests drive [`run`] in-process with captured output; the integration
+//! tests run the real binary against an emulator.
+//!
+//! # Exit codes
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | API or network error |
+//! | 2 | usage error: bad flag or value, missing or conflicting configuration, refused confirmation |
+//! | 3 | authentication or permission error (401, 403) |
+//! | 4 | `tasks wait`/`watch`: the task ended failed or expired |
+//! | 5 | `tasks wait`/`watch`: timed out before the task finished |
+//!
+//! Errors print one line, `error: …`, on stderr; with `-v` the chain of causes follows.
+
+mod cli;
+mod commands;
+mod connect;
+mod exit;
+mod output;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+use std::io::{BufRead, IsTerminal, Write};
+
+pub use crate::cli::Cli;
+pub use crate::exit::Exit;
+
+/// What a command reads from and writes to: the streams, whether each is a terminal, and the
+/// environment variables.
+///
+/// Commands print only through these, so that tests can capture everything. `stdin` is read only
+/// to confirm `tasks expire` on a terminal.
+pub struct Io<'a> {
+    /// Where results go.
+    pub stdout: &'a mut dyn Write,
+    /// Where errors, notes and progress go.
+    pub stderr: &'a mut dyn Write,
+    /// Where confirmations come from.
+    pub stdin: &'a mut dyn BufRead,
+    /// Whether stdin is a terminal.
+    pub stdin_is_terminal: bool,
+    /// Whether stdout is a terminal: colours, and confirmations (with stdin).
+    pub stdout_is_terminal: bool,
+    /// Whether stderr is a terminal: live status lines.
+    pub stderr_is_terminal: bool,
+    /// Looks up an environment variable (`ROCKIT_*`, `NO_COLOR`, `TERM`).
+    pub var: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Io<'_> {
+    /// Runs `f` with the process's own streams and environment.
+    pub fn with_std<T>(f: impl FnOnce(&mut Io<'_>) -> T) -> T {
+        let stdin = std::io::stdin();
+        let stdin_is_terminal = stdin.is_terminal();
+        let mut stdin = stdin.lock();
+        let mut stdout = std::io::stdout();
+        let mut stderr = std::io::stderr();
+        let var = |name: &str| std::env::var(name).ok();
+        let mut io = Io {
+            stdin_is_terminal,
+            stdout_is_terminal: stdout.is_terminal(),
+            stderr_is_terminal: stderr.is_terminal(),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stdin: &mut stdin,
+            var: &var,
+        };
+        f(&mut io)
+    }
+}
+
+impl std::fmt::Debug for Io<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Io")
+            .field("stdin_is_terminal", &self.stdin_is_terminal)
+            .field("stdout_is_terminal", &self.stdout_is_terminal)
+            .field("stderr_is_terminal", &self.stderr_is_terminal)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the command `cli` describes, printing through `io`; returns how the process should exit.
+///
+/// Errors are printed here as one `error: …` line (with the cause chain when `-v` was given);
+/// this function never panics on bad input or a failing server.
+pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
+    let verbose = cli.global.verbose > 0;
+    match commands::run(cli, io).await {
+        Ok(exit) => exit,
+        Err(error) => {
+            exit::report(&error, verbose, io.stderr);
+            exit::classify(&error)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Rendering: aligned tables, colours (only on a terminal, never with `NO_COLOR`), UTC times and
+//! JSON documents.
+
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rockit_model::TaskStatus;
+use serde::Serialize;
+
+use crate::Io;
+
+/// Unix seconds from which humantime can no longer format a date (the year 10000).
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// Whether and how to colour what goes to stdout.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    color: bool,
+}
+
+/// An ANSI colour, as its SGR parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Color {
+    Red,
+    Green,
+    Yellow,
+    Cyan,
+    Dim,
+}
+
+impl Color {
+    fn sgr(self) -> &'static str {
+        match self {
+            Self::Red => "31",
+            Self::Green => "32",
+            Self::Yellow => "33",
+            Self::Cyan => "36",
+            Self::Dim => "2",
+        }
+    }
+}
+
+impl Style {
+    /// Colours when stdout is a terminal, `NO_COLOR` is unset or empty (<https://no-color.org>) and
+    /// `TERM` is not `dumb`.
+    pub(crate) fn for_stdout(io: &Io<'_>) -> Self {
+        let no_color = (io.var)("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let dumb = (io.var)("TERM").is_some_and(|term| term == "dumb");
+        Self { color: io.stdout_is_terminal && !no_color && !dumb }
+    }
+
+    /// Never colours.
+    #[cfg(test)]
+    pub(crate) fn plain() -> Self {
+        Self { color: false }
+    }
+
+    /// Always colours.
+    #[cfg(test)]
+    pub(crate) fn colored() -> Self {
+        Self { color: true }
+    }
+
+    /// `text` in `color`, if colours are on.
+    pub(crate) fn paint(self, text: &str, color: Option<Color>) -> String {
+        match color {
+            Some(color) if self.color && !text.is_empty() => format!("\x1b[{}m{text}\x1b[0m", color.sgr()),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// The colour of a status: green done, red failed or expired, cyan running, yellow pending.
+pub(crate) fn status_color(status: &TaskStatus) -> Option<Color> {
+    match status {
+        TaskStatus::Done => Some(Color::Green),
+        TaskStatus::Failed | TaskStatus::Expired => Some(Color::Red),
+        TaskStatus::Running => Some(Color::Cyan),
+        TaskStatus::Pending => Some(Color::Yellow),
+        _ => None,
+    }
+}
+
+/// A table: a header row and rows of cells, each cell with an optional colour.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<(String, Option<Color>)>>,
+}
+
+impl Table {
+    pub(crate) fn new(header: &[&'static str]) -> Self {
+        Self { header: header.to_vec(), rows: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, row: Vec<(String, Option<Color>)>) {
+        self.rows.push(row);
+    }
+
+    /// Writes the table with columns two spaces apart, padded to the widest cell (counting
+    /// characters), without trailing spaces.
+    pub(crate) fn render(&self, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        let mut widths: Vec<usize> = self.header.iter().map(|title| title.chars().count()).collect();
+        for row in &self.rows {
+            for (index, (text, _)) in row.iter().enumerate() {
+                if let Some(width) = widths.get_mut(index) {
+                    *width = (*width).max(text.chars().count());
+                }
+            }
+        }
+        let header: Vec<(String, Option<Color>)> =
+            self.header.iter().map(|title| ((*title).to_owned(), None)).collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            let last = row.iter().rposition(|(text, _)| !text.is_empty()).map_or(0, |index| index + 1);
+            for (index, (text, color)) in row.iter().take(last).enumerate() {
+                if index > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(&style.paint(text, *color));
+                if index + 1 < last {
+                    let pad = widths[index].saturating_sub(text.chars().count());
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `2024-11-29 13:28` (UTC) for Unix seconds.
+pub(crate) fn utc_minutes(unix: u64) -> String {
+    let mut text = utc_seconds(unix);
+    if unix < YEAR_10000 {
+        text.truncate("2024-11-29 13:28".len());
+    }
+    text
+}
+
+/// `2024-11-29 13:28:39` (UTC) for Unix seconds; the bare number beyond the year 9999.
+pub(crate) fn utc_seconds(unix: u64) -> String {
+    if unix >= YEAR_10000 {
+        return unix.to_string();
+    }
+    let at = UNIX_EPOCH + Duration::from_secs(unix);
+    humantime::format_rfc3339_seconds(at).to_string().replace('T', " ").trim_end_matches('Z').to_owned()
+}
+
+/// `13:28:39`: the time of day of `at`, in UTC.
+pub(crate) fn time_of_day(at: SystemTime) -> String {
+    let unix = at.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
+    utc_seconds(unix).split_off("2024-11-29 ".len())
+}
+
+/// `12.3s`.
+pub(crate) fn seconds(elapsed: Duration) -> String {
+    format!("{:.1}s", elapsed.as_secs_f64())
+}
+
+/// Writes `value` as one pretty-printed JSON document and a newline.
+pub(crate) fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_colour_only_when_asked() {
+        let mut table = Table::new(&["NAME", "STATUS", "FLAGS"]);
+        table.push(vec![
+            ("a-long-name".into(), None),
+            ("done".into(), Some(Color::Green)),
+            (String::new(), None),
+        ]);
+        table.push(vec![
+            ("b".into(), None),
+            ("failed".into(), Some(Color::Red)),
+            ("!".into(), Some(Color::Yellow)),
+        ]);
+        let mut plain = Vec::new();
+        table.render(Style::plain(), &mut plain).unwrap();
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            "NAME         STATUS  FLAGS\na-long-name  done\nb            failed  !\n"
+        );
+        let mut colored = Vec::new();
+        table.render(Style::colored(), &mut colored).unwrap();
+        assert_eq!(
+            String::from_utf8(colored).unwrap().lines().nth(2).unwrap(),
+            "b            \x1b[31mfailed\x1b[0m  \x1b[33m!\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn times_are_utc() {
+        assert_eq!(utc_minutes(1_732_886_919), "2024-11-29 13:28");
+        assert_eq!(utc_seconds(1_732_886_919), "2024-11-29 13:28:39");
+        assert_eq!(time_of_day(UNIX_EPOCH + Duration::from_secs(1_732_886_919)), "13:28:39");
+        assert_eq!(utc_minutes(u64::MAX), u64::MAX.to_string());
+        assert_eq!(seconds(Duration::from_millis(12_345)), "12.3s");
+    }
+}

@@ -1,0 +1,52 @@
+//! `--help` of every command and `rockit completions`.
+
+use crate::rockit;
+
+#[tokio::test]
+async fn the_top_level_help_lists_the_commands_and_the_exit_codes() {
+    let run = rockit(&["--help"]).await.expect(0);
+    insta::assert_snapshot!("help", run.stdout);
+}
+
+#[tokio::test]
+async fn every_command_has_help() {
+    let commands: [&[&str]; 10] = [
+        &["tasks"],
+        &["tasks", "list"],
+        &["tasks", "show"],
+        &["tasks", "ack"],
+        &["tasks", "expire"],
+        &["tasks", "wait"],
+        &["tasks", "watch"],
+        &["emulator"],
+        &["completions"],
+        &[],
+    ];
+    for command in commands {
+        let run = rockit(&[command, &["--help"]].concat()).await.expect(0);
+        assert!(run.stdout.contains("Usage: rockit"), "{command:?}: {}", run.stdout);
+        assert_eq!(run.stderr, "");
+    }
+    let wait = rockit(&["tasks", "wait", "--help"]).await.stdout;
+    assert!(wait.contains("4 the task ended failed or expired; 5 --timeout passed first"), "{wait}");
+    let emulator = rockit(&["emulator", "--help"]).await.stdout;
+    for flag in ["--listen <ADDR>", "--fixture", "--generate", "--api-key", "--token-ttl", "--fault-rate"] {
+        assert!(emulator.contains(flag), "{flag}: {emulator}");
+    }
+}
+
+#[tokio::test]
+async fn no_command_shows_the_usage_with_exit_2() {
+    let run = rockit(&[]).await.expect(2);
+    assert!(run.stderr.contains("Usage: rockit"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = rockit(&["completions", shell]).await.expect(0);
+        assert!(run.stdout.contains("rockit"), "{shell}");
+        assert!(run.stdout.contains("endpoint"), "{shell}");
+    }
+    rockit(&["completions", "tcsh"]).await.expect(2);
+}

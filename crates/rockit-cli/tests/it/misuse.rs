@@ -1,0 +1,135 @@
+//! Misuse: each mistake ends with exit 2 (usage) or 3 (authentication) and one `error: …` line
+//! that names the fix, before any request when the mistake can be seen locally.
+
+use rockit_emulator::demo;
+
+use crate::{admin, rockit, rockit_env, scrub, start_demo};
+
+#[tokio::test]
+async fn no_endpoint_says_how_to_configure_one_and_mentions_the_emulator() {
+    let line = rockit(&["tasks", "list"]).await.one_line_error(2);
+    assert_eq!(
+        line,
+        "no endpoint; pass --endpoint https://your-edge-host or set ROCKIT_ENDPOINT, \
+         or add --emulator to try the commands against built-in demo tasks"
+    );
+}
+
+#[tokio::test]
+async fn no_credentials() {
+    let line = rockit_env(&["tasks", "list"], &[("ROCKIT_ENDPOINT", "https://edge.example.com")])
+        .await
+        .one_line_error(2);
+    assert!(line.starts_with("no credentials; pass --api-key with --org and --user"), "{line}");
+}
+
+#[tokio::test]
+async fn an_api_key_and_a_token_conflict_whatever_their_source() {
+    let env = [("ROCKIT_ENDPOINT", "https://edge.example.com"), ("ROCKIT_TOKEN", "t")];
+    let line = rockit_env(&["--api-key", "k", "--org", "o", "--user", "u", "tasks", "list"], &env)
+        .await
+        .one_line_error(2);
+    assert_eq!(
+        line,
+        "both an API key (--api-key) and a token (ROCKIT_TOKEN) are set; \
+         a request carries one kind of credentials, so pass only one"
+    );
+}
+
+#[tokio::test]
+async fn an_api_key_names_what_it_lacks() {
+    let env = [("ROCKIT_ENDPOINT", "https://edge.example.com"), ("ROCKIT_API_KEY", "k"), ("ROCKIT_ORG", "o")];
+    let line = rockit_env(&["tasks", "list"], &env).await.one_line_error(2);
+    assert_eq!(
+        line,
+        "an API key (ROCKIT_API_KEY) needs the organization and the machine user; pass --user (or ROCKIT_USER)"
+    );
+}
+
+#[tokio::test]
+async fn a_flag_beats_the_environment() {
+    let emulator = start_demo().await;
+    let url = emulator.base_url();
+    let env = [
+        ("ROCKIT_ENDPOINT", "https://unreachable.invalid"),
+        ("ROCKIT_ORG", "wrong"),
+        ("ROCKIT_USER", demo::USER),
+        ("ROCKIT_API_KEY", demo::API_KEY),
+    ];
+    let run = rockit_env(&["--endpoint", &url, "--org", demo::ORG, "tasks", "list"], &env).await.expect(0);
+    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn values_are_checked_before_any_request() {
+    let emulator = start_demo().await;
+    let url = emulator.base_url();
+    let cases: [(&[&str], &str); 7] = [
+        (&["tasks", "show", "a/b"], r#"invalid task name "a/b": it contains '/' at byte 1"#),
+        (&["--timeout", "10x", "tasks", "list"], r#"invalid --timeout "10x": unknown time unit "x""#),
+        (
+            &["tasks", "list", "--status", "runing"],
+            r#"unknown --status value "runing"; use one of pending, running, done, failed, expired, or --param status=runing"#,
+        ),
+        (&["tasks", "list", "--kind", "upload"], r#"unknown --kind value "upload"; use one of dltar,"#),
+        (&["tasks", "list", "--sort", "-size"], r#"invalid --sort "-size": sort by name, status"#),
+        (&["tasks", "list", "--since", "yesterday"], r#"invalid --since "yesterday": "#),
+        (&["tasks", "list", "--limit", "0"], "invalid --limit 0: ask for at least 1 task per page"),
+    ];
+    for (args, expected) in cases {
+        let line = rockit(&admin(&url, args)).await.one_line_error(2);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+    assert_eq!(emulator.request_count(), 0);
+}
+
+#[tokio::test]
+async fn clap_rejects_unknown_flags_with_exit_2() {
+    let run = rockit(&["tasks", "list", "--stauts", "done"]).await.expect(2);
+    assert!(run.stderr.starts_with("error: unexpected argument '--stauts' found"), "{}", run.stderr);
+    assert!(run.stderr.contains("--status"), "clap suggests the right flag: {}", run.stderr);
+}
+
+#[tokio::test]
+async fn bad_endpoints_are_usage_errors() {
+    let args = ["--org", "o", "--user", "u", "--api-key", "k", "tasks", "list"];
+    let line = rockit(&[&["--endpoint", "edge.example.com"][..], &args].concat()).await.one_line_error(2);
+    assert!(line.contains("write it like https://edge.example.com"), "{line}");
+    let line =
+        rockit(&[&["--endpoint", "http://edge.example.com"][..], &args].concat()).await.one_line_error(2);
+    assert_eq!(
+        line,
+        "refusing to send credentials over plain http to http://edge.example.com/; \
+         use https (plain http is allowed only to loopback addresses)"
+    );
+    let line = rockit(&[&["--emulator", "--endpoint", "https://edge.example.com"][..], &args].concat())
+        .await
+        .one_line_error(2);
+    assert_eq!(line, "--emulator and --endpoint both name a server; pass only one");
+}
+
+#[tokio::test]
+async fn wrong_credentials_exit_3_with_a_hint() {
+    let emulator = start_demo().await;
+    let url = emulator.base_url();
+    let args =
+        ["--endpoint", &url, "--org", demo::ORG, "--user", demo::USER, "--api-key", "nope", "tasks", "list"];
+    let line = rockit(&args).await.one_line_error(3);
+    assert!(line.starts_with("list tasks: GET /be/v1/tasks: 401 unauthorized: "), "{line}");
+    assert!(line.ends_with("; check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"), "{line}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_exits_1_and_verbose_shows_the_causes() {
+    // A port that was free a moment ago: nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let line = rockit(&admin(&url, &["--retries", "0", "tasks", "list"])).await.one_line_error(1);
+    assert_eq!(
+        scrub(&line),
+        "list tasks: GET /be/v1/tasks: cannot connect to the server; check the endpoint URL and your network (after 1 attempt)"
+    );
+    let run = rockit(&admin(&url, &["--retries", "0", "-v", "tasks", "list"])).await.expect(1);
+    assert!(run.stderr.contains("\n  caused by: "), "{}", run.stderr);
+}

@@ -1,0 +1,198 @@
+//! The emulator's command line, shared by the `rockit-emulator` binary and `rockit emulator`:
+//! [`EmulatorArgs`] (the flags, for `#[command(flatten)]`) and [`run`] (start, print the banner,
+//! serve until Ctrl-C or SIGTERM).
+//!
+//! Compiled only with the `cli` feature, which brings in clap.
+
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rockit_model::{PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE};
+
+use crate::{Emulator, Fault, Faults, Fixture, demo};
+
+/// The emulator's flags. Flatten them into a clap command with `#[command(flatten)]`.
+///
+/// Without credential flags the emulator accepts the fixed, public [`demo`] credentials.
+#[derive(Debug, Clone, clap::Args)]
+#[non_exhaustive]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "ROCKIT_EMULATOR_LISTEN")]
+    pub listen: SocketAddr,
+    /// Allow a --listen address that other machines can reach (the demo credentials are public).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Tasks to start with: `demo` (the vendor seed's story), `empty`, or a JSON file (see the
+    /// crate docs for its format).
+    #[arg(long, value_name = "demo|empty|PATH.json", default_value = "demo")]
+    pub fixture: String,
+    /// Start with N synthetic tasks across several apps and builds instead of --fixture.
+    #[arg(long, value_name = "N", conflicts_with = "fixture")]
+    pub generate: Option<usize>,
+    /// The organization's name (x-rockit-orgname).
+    #[arg(long, default_value = demo::ORG)]
+    pub org: String,
+    /// The user the API key and the token belong to (x-rockit-username).
+    #[arg(long, default_value = demo::USER)]
+    pub user: String,
+    /// The user's API key (x-rockit-api-key) [default: demo-api-key].
+    #[arg(long, env = "ROCKIT_EMULATOR_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// A backend auth token of the user (x-rockit-beauth-token) [default: demo-token].
+    #[arg(long, env = "ROCKIT_EMULATOR_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// How long tokens live, in seconds of emulator time; 0 means they never expire.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub token_ttl: u64,
+    /// How fast emulator time runs against real time (0 freezes it; 60 makes a minute a second).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Share of requests (0 to 1) that get a random fault: 503, 429, a delay, a dropped
+    /// connection or a truncated body.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Seed of the random faults; the same seed gives the same faults to the same requests.
+    #[arg(long, default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Milliseconds of latency added to every request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Milliseconds the delay fault waits before answering.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub fault_delay: u64,
+    /// Seconds the Retry-After header of 429 faults asks for.
+    #[arg(long, value_name = "SECS", default_value_t = 1)]
+    pub retry_after: u64,
+}
+
+/// Why [`run`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// `--listen` names an address other machines can reach, without `--allow-remote`.
+    #[error(
+        "refusing to listen on {addr}: other machines could reach it and the demo credentials are public; \
+         pass --allow-remote to do it anyway"
+    )]
+    RemoteListen {
+        /// The refused address.
+        addr: SocketAddr,
+    },
+    /// The emulator could not be configured, started or stopped.
+    #[error(transparent)]
+    Emulator(#[from] crate::Error),
+}
+
+impl RunError {
+    /// Whether the flags are at fault (a remote address, a bad fixture, an out-of-range value)
+    /// rather than the system (a port in use, a failed server).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            Self::RemoteListen { .. } => true,
+            Self::Emulator(err) => !matches!(err, crate::Error::Bind { .. } | crate::Error::Server { .. }),
+        }
+    }
+}
+
+/// Starts an emulator as `args` say, prints `listening on http://ADDR` and the credentials to use
+/// on `out` (one per line), then serves until Ctrl-C or SIGTERM. Progress notes go to `log`.
+///
+/// Output errors are ignored: a server must not die because whoever started it stopped reading
+/// its output.
+pub async fn run(args: EmulatorArgs, out: &mut impl Write, log: &mut impl Write) -> Result<(), RunError> {
+    run_until(args, out, log, stop_signal()).await
+}
+
+/// Like [`run`], serving until `stop` resolves instead of waiting for a signal.
+pub async fn run_until(
+    args: EmulatorArgs,
+    out: &mut impl Write,
+    log: &mut impl Write,
+    stop: impl Future<Output = ()>,
+) -> Result<(), RunError> {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        return Err(RunError::RemoteListen { addr: args.listen });
+    }
+    let fixture = match (args.generate, args.fixture.as_str()) {
+        (Some(count), _) => Fixture::generated(count),
+        (None, "demo") => Fixture::demo(),
+        (None, "empty") => Fixture::empty(),
+        (None, path) => Fixture::from_path(path)?,
+    };
+    let both = [PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE];
+    let demo_credentials = args.api_key.is_none() && args.token.is_none();
+    let api_key = args.api_key.clone().unwrap_or_else(|| demo::API_KEY.to_owned());
+    let token = args.token.clone().unwrap_or_else(|| demo::TOKEN.to_owned());
+    let token_ttl = (args.token_ttl > 0).then(|| Duration::from_secs(args.token_ttl));
+    let mut builder = Emulator::builder()
+        .listen(args.listen)
+        .org(&args.org)
+        .fixture(fixture)
+        .speed(args.speed)
+        .token_ttl(token_ttl)
+        .latency(Duration::from_millis(args.latency))
+        .api_key(&args.user, &api_key, both)
+        .token(&token, &args.user, both)
+        .faults(Faults::new(args.fault_rate).seed(args.fault_seed).mix([
+            (Fault::Unavailable, 1),
+            (Fault::RateLimited { retry_after: Duration::from_secs(args.retry_after) }, 1),
+            (Fault::Delay(Duration::from_millis(args.fault_delay)), 1),
+            (Fault::Drop, 1),
+            (Fault::Truncate, 1),
+        ]));
+    if demo_credentials {
+        builder = builder.api_key(demo::VIEWER_USER, demo::VIEWER_API_KEY, [PERMISSION_TASKS_READ]);
+    }
+    let emulator = builder.start().await?;
+
+    let mut banner = vec![
+        format!("listening on {}", emulator.base_url()),
+        format!("org: {}", args.org),
+        format!("user: {}", args.user),
+        format!("api-key: {api_key}"),
+        match token_ttl {
+            Some(ttl) => format!("token: {token} (expires after {} s of emulator time)", ttl.as_secs()),
+            None => format!("token: {token}"),
+        },
+    ];
+    if demo_credentials {
+        banner.push(format!("read-only user: {} with api-key {}", demo::VIEWER_USER, demo::VIEWER_API_KEY));
+    }
+    for line in banner {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+    let _ = writeln!(log, "rockit-emulator: serving {} tasks; press Ctrl-C to stop", emulator.task_count());
+    let _ = log.flush();
+
+    stop.await;
+    let _ = writeln!(log, "rockit-emulator: shutting down");
+    let _ = log.flush();
+    Ok(emulator.shutdown().await?)
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
