@@ -4,7 +4,12 @@
 //! Where the shape is a guess, the type keeps the raw JSON and offers typed views of it, so a
 //! server that answers differently never breaks decoding and nothing it sent is lost.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::task_name::TaskName;
@@ -28,8 +33,8 @@ pub struct TaskSummary {
 /// SDK does not model are kept in [`TaskDetails::extra`]. Decoding accepts both a bare task object
 /// and one wrapped as `{"task": {...}}` (any other top-level keys of the wrapper are dropped);
 /// encoding always writes the bare object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskDetails {
     /// The task's name.
     pub name: TaskName,
@@ -88,19 +93,130 @@ impl TaskDetails {
     }
 }
 
-impl Serialize for TaskDetails {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        TaskDetails::serialize(self, serializer)
+impl<'de> Deserialize<'de> for TaskDetails {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DetailsVisitor)
     }
 }
 
-impl<'de> Deserialize<'de> for TaskDetails {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = Map::<String, Value>::deserialize(deserializer)?;
-        if let Some(Value::Object(task)) = object.remove("task") {
-            object = task;
+/// Reads task details field by field in one pass, straight from the input: a derived decoder
+/// would need `serde(flatten)` for [`TaskDetails::extra`] and an intermediate map for the
+/// `{"task": {...}}` wrapper, which together cost as much again as the decoding itself.
+struct DetailsVisitor;
+
+impl<'de> Visitor<'de> for DetailsVisitor {
+    type Value = TaskDetails;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a task object, bare or wrapped as {\"task\": {...}}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskDetails, A::Error> {
+        let (mut name, mut service, mut status) = (None, None, None);
+        let (mut acknowledged, mut expired, mut warning, mut exception) = (None, None, None, None);
+        let (mut created_at, mut updated_at) = (None, None);
+        let mut extra = Map::new();
+        let mut wrapped = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "name" => name = Some(map.next_value()?),
+                "service" => service = Some(map.next_value()?),
+                "status" => status = Some(map.next_value()?),
+                "acknowledged" => acknowledged = map.next_value()?,
+                "expired" => expired = map.next_value()?,
+                "warning" => warning = map.next_value()?,
+                "exception" => exception = map.next_value()?,
+                "createdAt" => created_at = map.next_value()?,
+                "updatedAt" => updated_at = map.next_value()?,
+                "task" => match map.next_value::<TaskOrValue>()? {
+                    TaskOrValue::Task(task) => wrapped = Some(task),
+                    TaskOrValue::Value(value) => {
+                        extra.insert(key.into_owned(), value);
+                    }
+                },
+                _ => {
+                    let value = map.next_value()?;
+                    extra.insert(key.into_owned(), value);
+                }
+            }
         }
-        TaskDetails::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)
+        if let Some(task) = wrapped {
+            return Ok(*task);
+        }
+        Ok(TaskDetails {
+            name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+            service: service.ok_or_else(|| de::Error::missing_field("service"))?,
+            status: status.ok_or_else(|| de::Error::missing_field("status"))?,
+            acknowledged,
+            expired,
+            warning,
+            exception,
+            created_at,
+            updated_at,
+            extra,
+        })
+    }
+}
+
+/// The value of a `task` key: task details if it is an object, any other JSON value otherwise.
+enum TaskOrValue {
+    Task(Box<TaskDetails>),
+    Value(Value),
+}
+
+impl<'de> Deserialize<'de> for TaskOrValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TaskOrValueVisitor)
+    }
+}
+
+struct TaskOrValueVisitor;
+
+impl<'de> Visitor<'de> for TaskOrValueVisitor {
+    type Value = TaskOrValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TaskOrValue, A::Error> {
+        DetailsVisitor.visit_map(map).map(|task| TaskOrValue::Task(Box::new(task)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<TaskOrValue, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(TaskOrValue::Value)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::from(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::from(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::from(v)))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::String(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<TaskOrValue, E> {
+        Ok(TaskOrValue::Value(Value::Null))
     }
 }
 
