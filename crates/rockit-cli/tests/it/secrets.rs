@@ -59,3 +59,144 @@ async fn keys_and_tokens_stay_out_of_output_and_logs() {
     let run = rockit_env(&["--token", TOKEN, "-v", "tasks", "list"], &env).await.expect(2);
     assert_no_secret(&run);
 }
+
+/// Collects everything a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every error's Display, Debug and source chain, one after the other.
+fn error_text(err: &dyn std::error::Error) -> String {
+    use std::fmt::Write as _;
+    let mut text = format!("{err}\n{err:?}\n");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let _ = write!(text, "{cause}\n{cause:?}\n");
+        source = cause.source();
+    }
+    text
+}
+
+/// The README's whole walkthrough with `-vv`, then a full SDK flow with TRACE logging, errors
+/// included: not one byte of stdout, stderr, logs, error chains or snapshot files holds the key or
+/// the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
+    use std::time::Duration;
+
+    use futures_util::{StreamExt, TryStreamExt};
+    use rockit_tasks::{ListTasks, Tasks, WaitOptions};
+    use rockit_transport::{Client, Credentials, RetryPolicy};
+
+    let both = [PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE];
+    let emulator = demo_builder()
+        .api_key(demo::USER, KEY, both)
+        .token(TOKEN, demo::USER, both)
+        .token_ttl(Some(Duration::from_secs(60)))
+        .start()
+        .await
+        .unwrap();
+    let url = emulator.base_url();
+    let mut everything = String::new();
+
+    // The CLI walkthrough, from the environment as the README recommends, with -vv logs.
+    let env = [
+        ("ROCKIT_ENDPOINT", url.as_str()),
+        ("ROCKIT_ORG", demo::ORG),
+        ("ROCKIT_USER", demo::USER),
+        ("ROCKIT_API_KEY", KEY),
+    ];
+    let walkthrough: &[&[&str]] = &[
+        &["tasks", "list", "--offset", "5"],
+        &["tasks", "list", "--all", "-o", "json"],
+        &["tasks", "show", demo::WARNED_PUBLISH],
+        &["tasks", "ack", demo::WARNED_PUBLISH],
+        &["tasks", "expire", demo::STUCK_UPLOAD, "--yes"],
+        &["tasks", "show", demo::STUCK_UPLOAD, "-o", "json"],
+        &["tasks", "list", "--status", "failed", "-o", "json"],
+        &["tasks", "wait", demo::FAILED_DOWNLOAD, "--interval", "10ms"],
+        &["tasks", "watch", demo::STUCK_UPLOAD, "--interval", "10ms", "--timeout", "50ms"],
+        &["tasks", "show", "exampleorg-sushi-0009-1733240117-dltar"],
+    ];
+    for args in walkthrough {
+        let run = rockit_env(&[&["-vv"], *args].concat(), &env).await;
+        everything.push_str(&run.stdout);
+        everything.push_str(&run.stderr);
+    }
+    let token_env = [("ROCKIT_ENDPOINT", url.as_str()), ("ROCKIT_TOKEN", TOKEN)];
+    let run = rockit_env(&["-vv", "tasks", "list"], &token_env).await.expect(0);
+    everything.push_str(&run.stderr);
+    assert!(everything.contains("rockit.request"), "the -vv logs were captured");
+
+    // A full SDK flow with TRACE logging, a retried fault, an expired token and a 403.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let fast = RetryPolicy::default().base_delay(Duration::from_millis(1));
+    let client = |credentials: Credentials| {
+        Client::builder().base_url(&url).credentials(credentials).retry_policy(fast.clone()).build().unwrap()
+    };
+    let tasks = Tasks::new(client(Credentials::api_key(demo::ORG, demo::USER, KEY)));
+    emulator.script(rockit_emulator::Matcher::list_tasks(), 1, rockit_emulator::Fault::Unavailable);
+    let all: Vec<_> = tasks.stream(ListTasks::new().limit(4)).try_collect().await.unwrap();
+    assert_eq!(all.len(), 13);
+    let name = all[0].name.clone();
+    tasks.get(&name).await.unwrap();
+    tasks.acknowledge(&name).await.unwrap();
+    tasks.expire(&name).await.unwrap();
+    let options = WaitOptions::new().interval(Duration::from_millis(5)).timeout(Duration::from_millis(50));
+    tasks.wait(&name, options.clone()).await.unwrap();
+    let _ = tasks.watch(&name, options).collect::<Vec<_>>().await;
+    let token_tasks = Tasks::new(client(Credentials::token_for_org(TOKEN, demo::ORG)));
+    token_tasks.get(&name).await.unwrap();
+    emulator.advance(Duration::from_secs(61));
+    let expired = token_tasks.get(&name).await.unwrap_err();
+    assert!(expired.is_auth(), "{expired}");
+    everything.push_str(&error_text(&expired));
+    emulator.add_api_key("viewer2", WRONG_KEY, [PERMISSION_TASKS_READ]);
+    let viewer = Tasks::new(client(Credentials::api_key(demo::ORG, "viewer2", WRONG_KEY)));
+    let forbidden = viewer.acknowledge(&name).await.unwrap_err();
+    everything.push_str(&error_text(&forbidden));
+    let debugs =
+        format!("{tasks:?}{token_tasks:?}{viewer:?}{:?}", Credentials::api_key(demo::ORG, demo::USER, KEY));
+    everything.push_str(&debugs);
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("retrying"), "the TRACE logs were captured: {logs}");
+    everything.push_str(&logs);
+
+    // Every snapshot file in the repository.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut snapshots = 0;
+    let mut dirs = vec![root.join("crates"), root.join("tests")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "snap") {
+                everything.push_str(&std::fs::read_to_string(&path).unwrap());
+                snapshots += 1;
+            }
+        }
+    }
+    assert!(snapshots >= 20, "found only {snapshots} snapshot files");
+
+    for secret in [KEY, TOKEN, WRONG_KEY] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+    assert!(everything.len() > 10_000, "all that output was really collected ({} bytes)", everything.len());
+}
