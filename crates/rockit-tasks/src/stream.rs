@@ -130,6 +130,10 @@ impl TaskStream {
     }
 
     fn start_fetch(&mut self, offset: u64) {
+        if self.buffer.is_empty() {
+            // Free the last page's allocation before the next page arrives.
+            self.buffer = VecDeque::new();
+        }
         let client = self.client.clone();
         let request = self.request.clone().offset(offset);
         let fetch: Fetch = Box::pin(async move { client.execute(&request).await });
@@ -168,22 +172,24 @@ impl TaskStream {
             }
         }
 
-        let mut fresh = Vec::with_capacity(page.tasks.len());
-        for task in page.tasks {
-            let repeat = match (&self.last, self.keyed) {
-                (Some(last), true) => task.name.as_str() <= last.as_str(),
-                _ => self.previous_page.contains(&task.name),
-            };
-            if repeat {
-                self.report.skipped_repeats += 1;
-            } else {
-                fresh.push(task);
-            }
-        }
+        // Filter the decoded page in place and hand its allocation to the buffer: no second copy
+        // of a page is ever alive.
+        let mut tasks = page.tasks;
+        let last = self.last.as_ref().filter(|_| self.keyed);
+        let previous_page = &self.previous_page;
+        tasks.retain(|task| match last {
+            Some(last) => task.name.as_str() > last.as_str(),
+            None => !previous_page.contains(&task.name),
+        });
+        self.report.skipped_repeats += len - tasks.len() as u64;
         if !self.keyed {
-            self.previous_page = fresh.iter().map(|task| task.name.clone()).collect();
+            self.previous_page = tasks.iter().map(|task| task.name.clone()).collect();
         }
-        self.buffer.extend(fresh);
+        if self.buffer.is_empty() {
+            self.buffer = VecDeque::from(tasks);
+        } else {
+            self.buffer.extend(tasks);
+        }
         self.next_offset = offset + len;
         if len == 0 || offset + len >= total {
             self.done = true;
@@ -199,7 +205,11 @@ impl Stream for TaskStream {
         loop {
             if let Some(task) = this.buffer.pop_front() {
                 if this.keyed {
-                    this.last = Some(task.name.clone());
+                    // Reuses the previous name's allocation: no allocation per task.
+                    match &mut this.last {
+                        Some(last) => last.clone_from(&task.name),
+                        empty => *empty = Some(task.name.clone()),
+                    }
                 }
                 if this.buffer.is_empty() && !this.done && this.prefetch && this.in_flight.is_none() {
                     this.start_fetch(this.fetch_offset());

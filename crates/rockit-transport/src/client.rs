@@ -15,7 +15,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
 
 use crate::config::ClientBuilder;
-use crate::credentials::{CredentialProvider, Credentials};
+use crate::credentials::CredentialProvider;
 use crate::error::{Error, ErrorKind, Result, excerpt, is_retryable_status};
 use crate::retry::{RetryPolicy, parse_retry_after};
 
@@ -36,6 +36,8 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) provider: Arc<dyn CredentialProvider>,
+    /// The headers of fixed credentials, built once at `build()`; `None` for a provider.
+    pub(crate) fixed_headers: Option<reqwest::header::HeaderMap>,
     pub(crate) timeout: Duration,
     pub(crate) deadline: Option<Duration>,
     pub(crate) retry: RetryPolicy,
@@ -112,11 +114,10 @@ impl Client {
     pub async fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Response> {
         let method = endpoint.method();
         let path = endpoint.path();
-        let label = path.to_string();
         let span = tracing::debug_span!(
             "rockit.request",
             method = method.as_str(),
-            path = %label,
+            path = %path,
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
@@ -130,12 +131,12 @@ impl Client {
             })?;
             Ok((url, body.map(|body| Bytes::from(body.into_bytes()))))
         });
-        let (url, body) = prepared.map_err(|err| err.for_request(method, label.clone(), 0))?;
+        let (url, body) = prepared.map_err(|err| err.for_request(method, path.to_string(), 0))?;
         let call = Call { client: &self.inner, method, url, body, idempotent: endpoint.idempotent() };
         let started = Instant::now();
         let result = call.run::<E>(endpoint, started).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis());
-        result.map_err(|(err, attempts)| err.for_request(method, label, attempts))
+        result.map_err(|(err, attempts)| err.for_request(method, path.to_string(), attempts))
     }
 }
 
@@ -158,11 +159,20 @@ impl Call<'_> {
         let mut attempts = 0_u32;
         let mut retries = 0_u32;
         let mut refreshed = false;
-        let mut credentials = self.client.provider.credentials().await.map_err(|err| (err, 0))?;
+        let mut headers = match &self.client.fixed_headers {
+            Some(headers) => headers.clone(),
+            None => self
+                .client
+                .provider
+                .credentials()
+                .await
+                .and_then(|credentials| credentials.headers())
+                .map_err(|err| (err, 0))?,
+        };
         loop {
             attempts += 1;
             tracing::Span::current().record("attempt", attempts);
-            let outcome = self.attempt(&credentials, deadline_at).await;
+            let outcome = self.attempt(&headers, deadline_at).await;
             let (error, retry_after) = match outcome {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
@@ -172,8 +182,13 @@ impl Call<'_> {
                             if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
                                 refreshed = true;
                                 tracing::debug!("token expired; refreshing credentials and repeating once");
-                                credentials =
-                                    self.client.provider.refresh().await.map_err(|err| (err, attempts))?;
+                                headers = self
+                                    .client
+                                    .provider
+                                    .refresh()
+                                    .await
+                                    .and_then(|credentials| credentials.headers())
+                                    .map_err(|err| (err, attempts))?;
                                 continue;
                             }
                             let retryable =
@@ -218,7 +233,7 @@ impl Call<'_> {
     /// timeout (or what is left of the deadline, if that is sooner).
     async fn attempt(
         &self,
-        credentials: &Credentials,
+        headers: &reqwest::header::HeaderMap,
         deadline_at: Option<Instant>,
     ) -> std::result::Result<RawResponse, AttemptError> {
         let mut timeout = self.client.timeout;
@@ -230,13 +245,11 @@ impl Call<'_> {
                 is_deadline = true;
             }
         }
-        let headers =
-            credentials.headers().map_err(|err| AttemptError { kind: err.kind().clone(), source: None })?;
         let mut request = self
             .client
             .http
             .request(reqwest_method(self.method), self.url.clone())
-            .headers(headers)
+            .headers(headers.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(body) = &self.body {
             request =

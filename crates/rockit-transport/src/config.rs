@@ -174,13 +174,14 @@ impl ClientBuilder {
         if base_url.scheme() == "http" && !loopback && !self.allow_insecure_http {
             return Err(Error::new(crate::error::ErrorKind::InsecureEndpoint { url: base_url.to_string() }));
         }
-        let fixed = |credentials: Credentials| -> Result<Arc<dyn CredentialProvider>> {
-            // Fail at build time, not at the first call, on values that cannot be headers.
-            credentials.headers()?;
-            Ok(Arc::new(StaticCredentials::new(credentials)))
+        let fixed = |credentials: Credentials| -> Result<(Arc<dyn CredentialProvider>, Option<_>)> {
+            // Fail at build time, not at the first call, on values that cannot be headers; and
+            // build them once, not on every request.
+            let headers = credentials.headers()?;
+            Ok((Arc::new(StaticCredentials::new(credentials)), Some(headers)))
         };
-        let provider = match self.credentials {
-            CredentialSource::Provider(provider) => provider,
+        let (provider, fixed_headers) = match self.credentials {
+            CredentialSource::Provider(provider) => (provider, None),
             CredentialSource::Static(credentials) => fixed(credentials)?,
             CredentialSource::Env(env) => fixed(env.resolve()?)?,
             CredentialSource::None => {
@@ -210,6 +211,7 @@ impl ClientBuilder {
             http,
             base_url,
             provider,
+            fixed_headers,
             timeout: self.timeout,
             deadline: self.deadline,
             retry: self.retry,
