@@ -1,8 +1,13 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `ci`: exactly what CI runs, in order, failing fast: fmt check, clippy, tests, docs, tidy.
+//! - `ci`: exactly what CI runs, in order, failing fast: fmt check, clippy, tests, docs, the
+//!   benchmarks' smoke run (`bench --quick`), tidy.
 //! - `tidy`: the fast source checks alone (they also run as `#[test]`s of this crate).
+//! - `bench`: the SDK against hand-written reqwest + `serde_json`, and its build footprint.
+//! - `fuzz`, `soak`, `deny`: bounded fuzzing, the full-size fault soak, and cargo-deny.
 
+mod bench;
+mod reliability;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -20,10 +25,20 @@ fn main() -> ExitCode {
             }
             format!("tidy found {} problem(s)", problems.len())
         }),
+        Some("bench") => bench::main(&root, &args[1..]),
+        Some("fuzz") => reliability::fuzz(&root, &args[1..]),
+        Some("soak") => reliability::soak(&root, &args[1..]),
+        Some("deny") => reliability::deny(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
-            println!("usage: cargo xtask <ci|tidy>");
-            println!("  ci    fmt check, clippy, tests, docs and tidy, as CI runs them");
+            println!("usage: cargo xtask <ci|tidy|bench|fuzz|soak|deny>");
+            println!("  ci    fmt check, clippy, tests, docs, bench --quick and tidy, as CI runs them");
             println!("  tidy  the fast source checks only");
+            println!("  bench benchmarks against hand-written reqwest + serde_json (`bench --help`)");
+            println!(
+                "  fuzz  every fuzz target for a bounded time [--seconds 60] [--seed S] [--target NAME]"
+            );
+            println!("  soak  the mixed-fault soak at full size [--ops 20000] [--seed S]");
+            println!("  deny  cargo-deny: licenses, bans, sources [--advisories]");
             return ExitCode::SUCCESS;
         }
         Some(other) => Err(format!("unknown command {other:?}; run `cargo xtask help`")),
@@ -69,7 +84,7 @@ fn ci(root: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for (index, step) in STEPS.iter().enumerate() {
         let step_started = Instant::now();
-        println!("==> [{}/{}] cargo {}", index + 1, STEPS.len() + 1, step.args.join(" "));
+        println!("==> [{}/{}] cargo {}", index + 1, STEPS.len() + 2, step.args.join(" "));
         let status = Command::new(&cargo)
             .args(step.args)
             .envs(step.env.iter().copied())
@@ -84,13 +99,19 @@ fn ci(root: &Path) -> Result<(), String> {
         }
         println!("==> {} ok in {:.1?}", step.name, step_started.elapsed());
     }
-    println!("==> [{n}/{n}] tidy", n = STEPS.len() + 1);
+    // The benchmarks' smoke run keeps them from rotting; its figures are not judged.
+    let step_started = Instant::now();
+    println!("==> [{}/{}] cargo xtask bench --quick", STEPS.len() + 1, STEPS.len() + 2);
+    bench::main(root, &["--quick".to_owned()])
+        .map_err(|err| format!("step `bench --quick` failed: {err}"))?;
+    println!("==> bench --quick ok in {:.1?}", step_started.elapsed());
+    println!("==> [{n}/{n}] tidy", n = STEPS.len() + 2);
     if let Err(problems) = tidy::check(root) {
         for problem in &problems {
             eprintln!("tidy: {problem}");
         }
         return Err(format!("step `tidy` found {} problem(s)", problems.len()));
     }
-    println!("ci: all {} steps passed in {:.0?}", STEPS.len() + 1, started.elapsed());
+    println!("ci: all {} steps passed in {:.0?}", STEPS.len() + 2, started.elapsed());
     Ok(())
 }

@@ -106,7 +106,8 @@ mod against_the_emulator {
         caller.require("trigger.create")?;
         let body: serde_json::Value =
             serde_json::from_slice(&body).map_err(|err| ApiError::invalid_body(err.to_string()))?;
-        let task = body["taskName"].as_str().ok_or_else(|| ApiError::missing_param("taskName is required"))?;
+        let task =
+            body["taskName"].as_str().ok_or_else(|| ApiError::missing_param("taskName is required"))?;
         seen.lock().unwrap().push(task.to_owned());
         Ok(r#"{"status":"success","triggerId":7}"#)
     }
@@ -134,7 +135,8 @@ mod against_the_emulator {
         assert_eq!(triggered, Triggered { status: "success".to_owned(), trigger_id: 7 });
         assert_eq!(*seen.lock().unwrap(), [demo::STUCK_UPLOAD]);
         // The same client still reads the Tasks API.
-        let details = ops.execute(&rockit_model::GetTask::new(demo::STUCK_UPLOAD.parse().unwrap())).await.unwrap();
+        let details =
+            ops.execute(&rockit_model::GetTask::new(demo::STUCK_UPLOAD.parse().unwrap())).await.unwrap();
         assert_eq!(details.status, TaskStatus::Pending);
 
         // The emulator's auth applies to the mounted route: the demo admin lacks trigger.create.

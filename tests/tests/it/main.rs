@@ -1,3 +1,5 @@
 //! End-to-end and downstream-extension tests, one binary.
 
 mod downstream;
+mod hostile;
+mod soak;

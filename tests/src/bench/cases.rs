@@ -1,0 +1,383 @@
+//! The benchmarks of issue 7, one function each, on a shared [`Ctx`]: latency, listing (with peak
+//! heap), decode, concurrency and the emulator's throughput against the floor.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, ensure};
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use rockit_model::{ListTasks, TaskListResponse, TaskName, TaskSummary};
+use rockit_tasks::Tasks;
+use serde::Serialize;
+
+use crate::baseline;
+use crate::harness::{alternate, fan_out, float, held_by, peak_during};
+use crate::report::{Figure, Row, Verdict};
+use crate::server::{FLOOR_DETAIL, FLOOR_LIST, LIST_PAGE, ServerProcess};
+
+/// The largest page the emulator serves, as the listing benchmark's page size.
+const LARGEST_PAGE: u32 = {
+    assert!(rockit_emulator::MAX_LIMIT <= u32::MAX as usize);
+    #[allow(clippy::cast_possible_truncation)]
+    let limit = rockit_emulator::MAX_LIMIT as u32;
+    limit
+};
+
+/// The app of one fifth of the generated tasks, for a listing with a smaller total.
+const ONE_APP: &str = "sushi";
+
+/// Target ratios, from the issue.
+const TARGET_CLIENT: f64 = 1.05;
+const TARGET_DECODE: f64 = 1.10;
+/// The most heap a stream may hold at once, in decoded pages.
+const TARGET_STREAM_PAGES: f64 = 2.0;
+
+/// How big each workload is.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Sizes {
+    /// Generated tasks in the emulator, all of which the listing streams.
+    pub(crate) tasks: usize,
+    /// The listing's page size.
+    pub(crate) page: u32,
+    /// Sequential task-detail GETs per latency run.
+    pub(crate) gets: usize,
+    /// Tasks in the decode benchmark's list body.
+    pub(crate) decode_tasks: usize,
+    /// Decodes per decode run.
+    pub(crate) decode_iterations: usize,
+    /// Acknowledges per concurrency run.
+    pub(crate) acks: usize,
+    /// Concurrent callers of the concurrency benchmark.
+    pub(crate) callers: usize,
+    /// Requests per emulator run.
+    pub(crate) emulator_requests: usize,
+    /// Concurrent connections of the emulator benchmark.
+    pub(crate) connections: usize,
+    /// Distinct tasks the latency and concurrency benchmarks cycle through.
+    pub(crate) distinct_names: usize,
+}
+
+impl Sizes {
+    /// The issue's sizes.
+    pub(crate) fn full() -> Self {
+        Self {
+            tasks: 100_000,
+            page: LARGEST_PAGE,
+            gets: 5_000,
+            decode_tasks: 10_000,
+            decode_iterations: 20,
+            acks: 20_000,
+            callers: 64,
+            emulator_requests: 20_000,
+            connections: 64,
+            distinct_names: 5_000,
+        }
+    }
+
+    /// Tiny sizes that still exercise every code path (several pages, every benchmark).
+    pub(crate) fn quick() -> Self {
+        Self {
+            tasks: 2_500,
+            page: LARGEST_PAGE,
+            gets: 200,
+            decode_tasks: 1_000,
+            decode_iterations: 3,
+            acks: 500,
+            callers: 64,
+            emulator_requests: 500,
+            connections: 64,
+            distinct_names: 500,
+        }
+    }
+}
+
+/// What every benchmark shares: the servers, both clients and the names of some tasks.
+pub(crate) struct Ctx {
+    sizes: Sizes,
+    rounds: usize,
+    emulator: String,
+    floor: String,
+    detail_task: String,
+    tasks: Tasks,
+    http: reqwest::Client,
+    names: Vec<String>,
+    task_names: Vec<TaskName>,
+}
+
+impl Ctx {
+    /// Builds both clients and reads the names of the first tasks.
+    pub(crate) async fn new(server: &ServerProcess, sizes: Sizes, rounds: usize) -> Result<Self> {
+        let http = baseline::client()?;
+        let tasks = baseline::rockit(&server.emulator)?;
+        let mut names = Vec::with_capacity(sizes.distinct_names);
+        while names.len() < sizes.distinct_names.min(sizes.tasks) {
+            let page = baseline::list_page(&http, &server.emulator, names.len() as u64, sizes.page).await?;
+            ensure!(!page.tasks.is_empty(), "the emulator has fewer tasks than expected");
+            names.extend(page.tasks.into_iter().map(|task| task.name));
+        }
+        names.truncate(sizes.distinct_names);
+        let task_names = names.iter().map(TaskName::new).collect::<Result<_, _>>()?;
+        Ok(Self {
+            sizes,
+            rounds,
+            emulator: server.emulator.clone(),
+            floor: server.floor.clone(),
+            detail_task: server.detail_task.clone(),
+            tasks,
+            http,
+            names,
+            task_names,
+        })
+    }
+
+    fn name(&self, index: usize) -> &str {
+        &self.names[index % self.names.len()]
+    }
+
+    fn task_name(&self, index: usize) -> &TaskName {
+        &self.task_names[index % self.task_names.len()]
+    }
+}
+
+/// 1. Sequential task-detail GETs on one keep-alive connection: `Tasks::get` against reqwest +
+///    `serde_json` into a plain struct.
+pub(crate) async fn latency(ctx: &Ctx) -> Result<Vec<Row>> {
+    let gets = ctx.sizes.gets;
+    let paired = alternate(
+        ctx.rounds,
+        async || {
+            for index in 0..gets {
+                black_box(ctx.tasks.get(ctx.task_name(index)).await?);
+            }
+            Ok(())
+        },
+        async || {
+            for index in 0..gets {
+                black_box(baseline::get_task(&ctx.http, &ctx.emulator, ctx.name(index)).await?);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    let title = format!("latency: {gets} sequential task GETs, one connection");
+    Ok(vec![Row::timed("latency", title, &paired, |total| Figure::per_op(total, gets), Some(TARGET_CLIENT))])
+}
+
+/// 2. Every task at the largest page size: `Tasks::stream` against a hand-written pagination loop;
+///    then the peak heap of streaming and of collecting everything, on each side.
+pub(crate) async fn listing(ctx: &Ctx) -> Result<Vec<Row>> {
+    let total = ctx.sizes.tasks as u64;
+    let page = ctx.sizes.page;
+    let all = || ListTasks::new().limit(page);
+    let paired = alternate(
+        ctx.rounds,
+        async || {
+            let seen = stream_each(&ctx.tasks, all(), |task| drop(black_box(task))).await?;
+            ensure!(seen == total, "the stream yielded {seen} of {total} tasks");
+            Ok(())
+        },
+        async || {
+            let seen =
+                baseline::list_all(&ctx.http, &ctx.emulator, page, |task| drop(black_box(task))).await?;
+            ensure!(seen == total, "the loop saw {seen} of {total} tasks");
+            Ok(())
+        },
+    )
+    .await?;
+    let title = format!("listing: stream {total} tasks, {page} per page");
+    let mut rows = vec![Row::timed("listing", title, &paired, Figure::millis, Some(TARGET_CLIENT))];
+
+    // One page's worth: the heap a decoded page holds, on each side.
+    let body = baseline::get_bytes(&ctx.http, &format!("{}/be/v1/tasks?limit={page}", ctx.emulator)).await?;
+    let rockit_page = held_by(|| Ok(serde_json::from_slice::<TaskListResponse>(&body)?))?;
+    let baseline_page = held_by(|| Ok(serde_json::from_slice::<baseline::TaskList>(&body)?))?;
+
+    let (_, rockit_peak) = peak_during(async || stream_each(&ctx.tasks, all(), drop).await).await?;
+    let (_, baseline_peak) =
+        peak_during(async || baseline::list_all(&ctx.http, &ctx.emulator, page, drop).await).await?;
+    let pages = float(rockit_peak) / float(rockit_page);
+    rows.push(Row {
+        id: "listing.peak_stream",
+        title: format!(
+            "listing: peak heap streaming {total} tasks (page = {} KiB decoded)",
+            rockit_page / 1024
+        ),
+        rockit: Figure::heap(rockit_peak, rockit_page),
+        baseline: Some(Figure::heap(baseline_peak, baseline_page)),
+        ratio: Some(float(rockit_peak) / float(baseline_peak)),
+        target: format!("≤ {TARGET_STREAM_PAGES} pages"),
+        cpu_ratio: None,
+        verdict: if pages <= TARGET_STREAM_PAGES { Verdict::Ok } else { Verdict::Missed },
+        seconds: None,
+    });
+
+    // The same with a fifth of the tasks: the peak must not grow with the total.
+    let one_app = || ListTasks::for_app(ONE_APP).limit(page);
+    let (fifth, rockit_fifth_peak) =
+        peak_during(async || stream_each(&ctx.tasks, one_app(), drop).await).await?;
+    let fifth_pages = float(rockit_fifth_peak) / float(rockit_page);
+    rows.push(Row {
+        id: "listing.peak_stream_fifth",
+        title: format!("listing: peak heap streaming {fifth} tasks (appName={ONE_APP})"),
+        rockit: Figure::heap(rockit_fifth_peak, rockit_page),
+        baseline: None,
+        ratio: None,
+        target: format!("≤ {TARGET_STREAM_PAGES} pages"),
+        cpu_ratio: None,
+        verdict: if fifth_pages <= TARGET_STREAM_PAGES { Verdict::Ok } else { Verdict::Missed },
+        seconds: None,
+    });
+
+    let (collected, rockit_all) = peak_during(async || {
+        let tasks: Vec<TaskSummary> = ctx.tasks.stream(all()).try_collect().await?;
+        Ok(tasks)
+    })
+    .await?;
+    ensure!(collected.len() as u64 == total, "collected {} of {total} tasks", collected.len());
+    drop(collected);
+    let (collected, baseline_all) = peak_during(async || {
+        let mut tasks = Vec::new();
+        baseline::list_all(&ctx.http, &ctx.emulator, page, |task| tasks.push(task)).await?;
+        Ok(tasks)
+    })
+    .await?;
+    drop(collected);
+    rows.push(Row {
+        id: "listing.peak_collect",
+        title: format!("listing: peak heap collecting all {total} tasks"),
+        rockit: Figure::heap(rockit_all, rockit_page),
+        baseline: Some(Figure::heap(baseline_all, baseline_page)),
+        ratio: Some(float(rockit_all) / float(baseline_all)),
+        cpu_ratio: None,
+        target: "-".to_owned(),
+        verdict: Verdict::Reported,
+        seconds: None,
+    });
+    Ok(rows)
+}
+
+/// Streams `request`, handing every task to `each`; returns how many there were.
+async fn stream_each(tasks: &Tasks, request: ListTasks, mut each: impl FnMut(TaskSummary)) -> Result<u64> {
+    let mut stream = tasks.stream(request);
+    let mut seen = 0;
+    while let Some(task) = stream.next().await {
+        each(task?);
+        seen += 1;
+    }
+    Ok(seen)
+}
+
+/// 3. One large list body decoded into `rockit-model`'s `TaskListResponse` and into the plain
+///    struct.
+pub(crate) async fn decode(ctx: &Ctx) -> Result<Vec<Row>> {
+    let body = list_body(ctx, ctx.sizes.decode_tasks).await?;
+    let iterations = ctx.sizes.decode_iterations;
+    let paired = alternate(
+        ctx.rounds,
+        async || {
+            for _ in 0..iterations {
+                black_box(serde_json::from_slice::<TaskListResponse>(black_box(&body))?);
+            }
+            Ok(())
+        },
+        async || {
+            for _ in 0..iterations {
+                black_box(serde_json::from_slice::<baseline::TaskList>(black_box(&body))?);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    let bytes = body.len() * iterations;
+    let show = |total: Duration| {
+        let rate = float(bytes) / total.as_secs_f64() / 1e6;
+        let each = total.as_secs_f64() * 1e3 / float(iterations);
+        Figure::new(rate, "MB/s", format!("{rate:.0} MB/s ({each:.2} ms)"))
+    };
+    let title = format!("decode: {}-task list body ({} KiB)", ctx.sizes.decode_tasks, body.len() / 1024);
+    Ok(vec![Row::timed("decode", title, &paired, show, Some(TARGET_DECODE))])
+}
+
+/// A list body of the first `count` tasks, in the emulator's encoding, built from its pages.
+async fn list_body(ctx: &Ctx, count: usize) -> Result<Vec<u8>> {
+    let mut tasks = Vec::with_capacity(count);
+    while tasks.len() < count {
+        let url = format!("{}/be/v1/tasks?offset={}&limit={}", ctx.emulator, tasks.len(), ctx.sizes.page);
+        let page: TaskListResponse = serde_json::from_slice(&baseline::get_bytes(&ctx.http, &url).await?)?;
+        ensure!(!page.tasks.is_empty(), "the emulator has fewer than {count} tasks");
+        tasks.extend(page.tasks);
+    }
+    tasks.truncate(count);
+    Ok(serde_json::to_vec(&TaskListResponse::success(tasks.len() as u64, tasks))?)
+}
+
+/// 4. Acknowledges from concurrent callers sharing one client.
+pub(crate) async fn concurrency(ctx: &Ctx) -> Result<Vec<Row>> {
+    let (acks, callers) = (ctx.sizes.acks, ctx.sizes.callers);
+    let paired = alternate(
+        ctx.rounds,
+        async || {
+            fan_out(callers, acks, async |index| Ok(ctx.tasks.acknowledge(ctx.task_name(index)).await?)).await
+        },
+        async || {
+            fan_out(callers, acks, async |index| {
+                baseline::acknowledge(&ctx.http, &ctx.emulator, ctx.name(index)).await
+            })
+            .await
+        },
+    )
+    .await?;
+    let title = format!("concurrency: {acks} acknowledges, {callers} callers, one client");
+    Ok(vec![Row::timed(
+        "concurrency",
+        title,
+        &paired,
+        |total| Figure::rate(total, acks),
+        Some(TARGET_CLIENT),
+    )])
+}
+
+/// 5. The emulator's throughput for task details and 100-task pages against the floor, a minimal
+///    axum handler answering the same bytes, with the same load generator.
+pub(crate) async fn emulator(ctx: &Ctx) -> Result<Vec<Row>> {
+    let load = baseline::client()?;
+    let (requests, connections) = (ctx.sizes.emulator_requests, ctx.sizes.connections);
+    let routes = [
+        ("emulator.details", "task details", format!("/be/v1/tasks/{}", ctx.detail_task), FLOOR_DETAIL),
+        ("emulator.list", "100-task pages", format!("/be/v1/tasks?limit={LIST_PAGE}"), FLOOR_LIST),
+    ];
+    let mut rows = Vec::new();
+    for (id, what, path, floor_path) in routes {
+        let emulator_url = format!("{}{path}", ctx.emulator);
+        let floor_url = format!("{}{floor_path}", ctx.floor);
+        let emulator_body = baseline::get_bytes(&load, &emulator_url).await?;
+        let floor_body = baseline::get_bytes(&load, &floor_url).await?;
+        if emulator_body != floor_body {
+            eprintln!(
+                "bench: warning: the floor's {what} body ({} bytes) differs from the emulator's ({} bytes)",
+                floor_body.len(),
+                emulator_body.len()
+            );
+        }
+        let hammer = async |url: &str| {
+            fan_out(connections, requests, async |_| {
+                black_box(baseline::get_bytes(&load, url).await?);
+                Ok(())
+            })
+            .await
+        };
+        let paired =
+            alternate(ctx.rounds, async || hammer(&emulator_url).await, async || hammer(&floor_url).await)
+                .await
+                .with_context(|| format!("emulator {what}"))?;
+        let title = format!(
+            "emulator: {what} ({} B), {connections} connections, {requests} requests",
+            emulator_body.len()
+        );
+        let mut row = Row::timed(id, title, &paired, |total| Figure::rate(total, requests), None);
+        // The load generator's CPU is the same code on both sides: not a figure of the servers.
+        row.cpu_ratio = None;
+        rows.push(row);
+    }
+    Ok(rows)
+}
