@@ -7,8 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::value::SeqAccessDeserializer;
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -122,26 +121,41 @@ impl<'de> Visitor<'de> for DetailsVisitor {
                 "name" => name = Some(map.next_value()?),
                 "service" => service = Some(map.next_value()?),
                 "status" => status = Some(map.next_value()?),
-                "acknowledged" => acknowledged = map.next_value()?,
-                "expired" => expired = map.next_value()?,
+                // The guessed fields are read leniently: a value of another shape than guessed
+                // is kept in `extra` rather than failing the whole task.
+                "acknowledged" => match map.next_value()? {
+                    Value::Bool(flag) => acknowledged = Some(flag),
+                    Value::Null => {}
+                    other => drop(extra.insert(key.into_owned(), other)),
+                },
+                "expired" => match map.next_value()? {
+                    Value::Bool(flag) => expired = Some(flag),
+                    Value::Null => {}
+                    other => drop(extra.insert(key.into_owned(), other)),
+                },
+                "exception" => match map.next_value()? {
+                    Value::Object(fields) => exception = Some(Exception { fields }),
+                    Value::Null => {}
+                    other => drop(extra.insert(key.into_owned(), other)),
+                },
                 "warning" => warning = map.next_value()?,
-                "exception" => exception = map.next_value()?,
                 "createdAt" => created_at = map.next_value()?,
                 "updatedAt" => updated_at = map.next_value()?,
-                "task" => match map.next_value::<TaskOrValue>()? {
-                    TaskOrValue::Task(task) => wrapped = Some(task),
-                    TaskOrValue::Value(value) => {
-                        extra.insert(key.into_owned(), value);
-                    }
-                },
+                "task" => wrapped = Some(map.next_value::<Value>()?),
                 _ => {
                     let value = map.next_value()?;
                     extra.insert(key.into_owned(), value);
                 }
             }
         }
-        if let Some(task) = wrapped {
-            return Ok(*task);
+        match wrapped {
+            // `{"status": "success", "task": {...}}`: the details are inside. A bare task (one
+            // with a name) keeps a `task` field of its own in `extra`.
+            Some(Value::Object(task)) if name.is_none() => {
+                return TaskDetails::deserialize(Value::Object(task)).map_err(de::Error::custom);
+            }
+            Some(other) => drop(extra.insert("task".to_owned(), other)),
+            None => {}
         }
         Ok(TaskDetails {
             name: name.ok_or_else(|| de::Error::missing_field("name"))?,
@@ -155,68 +169,6 @@ impl<'de> Visitor<'de> for DetailsVisitor {
             updated_at,
             extra,
         })
-    }
-}
-
-/// The value of a `task` key: task details if it is an object, any other JSON value otherwise.
-enum TaskOrValue {
-    Task(Box<TaskDetails>),
-    Value(Value),
-}
-
-impl<'de> Deserialize<'de> for TaskOrValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TaskOrValueVisitor)
-    }
-}
-
-struct TaskOrValueVisitor;
-
-impl<'de> Visitor<'de> for TaskOrValueVisitor {
-    type Value = TaskOrValue;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TaskOrValue, A::Error> {
-        DetailsVisitor.visit_map(map).map(|task| TaskOrValue::Task(Box::new(task)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<TaskOrValue, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(TaskOrValue::Value)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::Bool(v)))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::from(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::from(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::from(v)))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::String(v)))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<TaskOrValue, E> {
-        Ok(TaskOrValue::Value(Value::Null))
     }
 }
 
@@ -395,6 +347,20 @@ mod tests {
         assert_eq!(from_bare, from_wrapped);
         assert_eq!(from_bare.extra.get("x"), Some(&json!(1)));
         assert_eq!(serde_json::to_value(&from_bare).unwrap(), bare);
+    }
+
+    #[test]
+    fn guessed_fields_of_another_shape_are_kept_not_fatal() {
+        let odd = json!({
+            "name": "a-b-0001-1-dltar", "service": "engine", "status": "failed",
+            "acknowledged": 1, "expired": "no", "exception": "disk full",
+            "task": {"parent": "x"}
+        });
+        let details: TaskDetails = serde_json::from_value(odd.clone()).unwrap();
+        assert_eq!((details.acknowledged, details.expired, details.exception.as_ref()), (None, None, None));
+        assert_eq!(details.extra.get("exception"), Some(&json!("disk full")));
+        assert_eq!(details.extra.get("task"), Some(&json!({"parent": "x"})), "a bare task keeps its own `task`");
+        assert_eq!(serde_json::to_value(&details).unwrap(), odd, "nothing is lost");
     }
 
     #[test]

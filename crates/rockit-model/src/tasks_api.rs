@@ -162,9 +162,16 @@ impl ListTasks {
         self.limit
     }
 
-    /// The sort keys that were set; empty means the server's default order (by name, ascending).
+    /// The sort keys that were set with [`ListTasks::order`].
     pub fn get_order(&self) -> &[Order] {
         &self.order
+    }
+
+    /// Whether the request asks for a sort order, typed or through [`ListTasks::param`] (`order[]`
+    /// or `order`). Without one the server uses its default order, by name ascending (a **guess**
+    /// drawn from the vendor's example).
+    pub fn has_custom_order(&self) -> bool {
+        !self.order.is_empty() || self.params.iter().any(|(key, _)| key == "order[]" || key == "order")
     }
 }
 

@@ -73,5 +73,5 @@ pub use rockit_model::{ListTasks, TaskDetails, TaskName, TaskStatus, TaskSummary
 pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
 pub use crate::page::{DEFAULT_LIMIT, Page};
-pub use crate::stream::{ListingReport, StreamPosition, TaskStream};
+pub use crate::stream::{ListingReport, MAX_STEPS_BACK, StreamPosition, TaskStream};
 pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};

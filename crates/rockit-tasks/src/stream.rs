@@ -1,7 +1,8 @@
 //! `TaskStream`: every task of a listing, page by page, lazily, exactly once.
 //!
 //! The API pages by offset, and offsets shift when tasks are added or removed during a listing.
-//! In the server's default order (by name, ascending) the stream keeps a cursor, the last name it
+//! In the server's default order (by name, ascending: a **guess** drawn from the vendor's example,
+//! which the stream checks on every page) the stream keeps a cursor, the last name it
 //! yielded, and asks for each page from one position early, so that the page must begin with a
 //! task it has already seen: tasks inserted before the cursor are skipped as seen, and when tasks
 //! before the cursor were removed the first task is a new one, so the stream steps back until the
@@ -50,6 +51,12 @@ pub struct ListingReport {
     /// Whether `totalCount` changed during the listing: tasks were added or removed meanwhile, and
     /// with a custom sort order the listing may have missed some.
     pub total_changed: bool,
+    /// Whether a page came back out of name order although no sort order was asked for; the stream
+    /// then fell back to dropping repeats of the previous page only, as for a custom order.
+    pub unordered: bool,
+    /// Whether the stream gave up looking for its place after tasks disappeared (more than
+    /// [`MAX_STEPS_BACK`] steps back for one page): tasks may be missing from the listing.
+    pub incomplete: bool,
 }
 
 type Fetch = Pin<Box<dyn Future<Output = rockit_transport::Result<TaskListResponse>> + Send>>;
@@ -76,17 +83,18 @@ pub struct TaskStream {
     next_offset: u64,
     last: Option<TaskName>,
     previous_page: HashSet<TaskName>,
+    steps_back_for_page: u32,
     done: bool,
     report: ListingReport,
 }
 
 /// Steps back at most this many times for one page; after that the stream goes on and the report
-/// says the total changed.
-const MAX_STEPS_BACK: u32 = 64;
+/// says the listing may be incomplete.
+pub const MAX_STEPS_BACK: u32 = 64;
 
 impl TaskStream {
     pub(crate) fn new(client: Client, request: ListTasks, position: StreamPosition, prefetch: bool) -> Self {
-        let keyed = request.get_order().is_empty();
+        let keyed = !request.has_custom_order();
         // The overlap costs one task per page, so a page must hold at least two.
         let limit = request.get_limit().unwrap_or(DEFAULT_LIMIT).max(2);
         let next_offset = if position.last.is_none() {
@@ -105,6 +113,7 @@ impl TaskStream {
             next_offset,
             last: position.last,
             previous_page: HashSet::new(),
+            steps_back_for_page: 0,
             done: false,
             report: ListingReport::default(),
         }
@@ -157,20 +166,33 @@ impl TaskStream {
         self.report.last_total = Some(total);
         let len = page.tasks.len() as u64;
 
+        if self.keyed && !page.tasks.windows(2).all(|pair| pair[0].name.as_str() < pair[1].name.as_str()) {
+            // The default order is not by name after all: keep only the weaker guarantee.
+            self.keyed = false;
+            self.report.unordered = true;
+            if let Some(last) = &self.last {
+                self.previous_page.insert(last.clone());
+            }
+        }
         if self.keyed
             && let Some(last) = &self.last
             && offset > 0
         {
             let lost_overlap = page.tasks.first().is_none_or(|first| first.name.as_str() > last.as_str());
-            if lost_overlap && self.report.steps_back < u64::from(MAX_STEPS_BACK) {
-                // Tasks before the cursor disappeared; look further back for the overlap.
-                self.report.steps_back += 1;
+            if lost_overlap {
                 self.report.total_changed = true;
-                let back = offset.saturating_sub(u64::from(self.limit) - 1);
-                self.next_offset = back + 1;
-                return;
+                if self.steps_back_for_page < MAX_STEPS_BACK {
+                    // Tasks before the cursor disappeared; look further back for the overlap.
+                    self.steps_back_for_page += 1;
+                    self.report.steps_back += 1;
+                    let back = offset.saturating_sub(u64::from(self.limit) - 1);
+                    self.next_offset = back + 1;
+                    return;
+                }
+                self.report.incomplete = true;
             }
         }
+        self.steps_back_for_page = 0;
 
         // Filter the decoded page in place and hand its allocation to the buffer: no second copy
         // of a page is ever alive.

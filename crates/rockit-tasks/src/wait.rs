@@ -14,6 +14,12 @@ use tokio::time::Instant;
 use crate::client::Tasks;
 use crate::error::{Error, Result};
 
+/// How long the last look at a task, at the deadline, may take.
+const LAST_LOOK: Duration = Duration::from_secs(5);
+
+/// Longer than any wait can sensibly last; larger timeouts are clamped to it.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// A condition on a task's details that ends a wait early.
 type Predicate = Arc<dyn Fn(&TaskDetails) -> bool + Send + Sync>;
 
@@ -182,21 +188,32 @@ impl Poller {
 
     /// Polls until the status changes or the wait ends.
     async fn step(&mut self) -> Result<Step> {
-        let deadline = self.started + self.options.timeout;
+        // Absurd timeouts (`--timeout 1000000y`) mean "practically forever", not an overflow.
+        let deadline = self.started + self.options.timeout.min(FOREVER);
         loop {
             if self.polled {
                 let pause = self.interval.min(deadline.saturating_duration_since(Instant::now()));
                 tokio::time::sleep(pause).await;
-                self.interval =
-                    (self.interval * 2).min(self.options.max_interval).max(self.options.min_interval);
+                self.interval = self
+                    .interval
+                    .saturating_mul(2)
+                    .min(self.options.max_interval)
+                    .max(self.options.min_interval);
             }
             self.polled = true;
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Ok(Step::Finished(self.timed_out()));
-            }
-            let details = match tokio::time::timeout(left, self.tasks.get(&self.name)).await {
+            // At the deadline the task gets one last look, so that a task that finished during the
+            // last pause is reported as finished, not as timed out.
+            let last_look = left.is_zero();
+            let budget = if last_look { LAST_LOOK } else { left };
+            let details = match tokio::time::timeout(budget, self.tasks.get(&self.name)).await {
                 Err(_) => return Ok(Step::Finished(self.timed_out())),
+                Ok(Err(err))
+                    if last_look
+                        && err.transport_error().is_some_and(rockit_transport::Error::is_retryable) =>
+                {
+                    return Ok(Step::Finished(self.timed_out()));
+                }
                 // The transport retried within its budget; the wait has time left, so poll again.
                 Ok(Err(err)) if err.transport_error().is_some_and(rockit_transport::Error::is_retryable) => {
                     tracing::debug!(task = %self.name, error = %err, "poll failed; polling again");
@@ -218,6 +235,9 @@ impl Poller {
             }
             if details.status.is_terminal() {
                 return Ok(Step::Finished(WaitOutcome::Failed(details)));
+            }
+            if last_look {
+                return Ok(Step::Finished(self.timed_out()));
             }
             if changed {
                 self.interval = self.options.min_interval;

@@ -155,7 +155,8 @@ impl Call<'_> {
         endpoint: &E,
         started: Instant,
     ) -> std::result::Result<E::Response, (Error, u32)> {
-        let deadline_at = self.client.deadline.map(|deadline| started + deadline);
+        // A deadline too far away to represent is no deadline.
+        let deadline_at = self.client.deadline.and_then(|deadline| started.checked_add(deadline));
         let mut attempts = 0_u32;
         let mut retries = 0_u32;
         let mut refreshed = false;
@@ -182,13 +183,12 @@ impl Call<'_> {
                             if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
                                 refreshed = true;
                                 tracing::debug!("token expired; refreshing credentials and repeating once");
-                                headers = self
-                                    .client
-                                    .provider
-                                    .refresh()
-                                    .await
-                                    .and_then(|credentials| credentials.headers())
-                                    .map_err(|err| (err, attempts))?;
+                                // If the provider cannot refresh, the caller still sees the
+                                // server's `401 token-expired`, with the refresh failure as its cause.
+                                match self.client.provider.refresh().await.and_then(|c| c.headers()) {
+                                    Ok(fresh) => headers = fresh,
+                                    Err(failure) => return Err((error.with_source(failure), attempts)),
+                                }
                                 continue;
                             }
                             let retryable =

@@ -139,9 +139,11 @@ pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials>>
 
 /// Where the client gets its credentials, and how it renews them.
 ///
-/// The client asks [`credentials`](Self::credentials) before every attempt. When the server
-/// answers `401 token-expired`, it calls [`refresh`](Self::refresh) once and repeats the request
-/// once with what that returns; a second `token-expired` is returned as an error.
+/// The client asks [`credentials`](Self::credentials) once at the start of every call (fixed
+/// credentials are turned into headers once, when the client is built). When the server answers
+/// `401 token-expired`, it calls [`refresh`](Self::refresh) once and repeats the request once
+/// with what that returns; a second `token-expired` is returned as an error. If `refresh` fails,
+/// the call returns the server's `token-expired` error with the refresh failure as its source.
 ///
 /// ```
 /// use std::sync::Mutex;
@@ -168,8 +170,8 @@ pub trait CredentialProvider: Send + Sync + 'static {
     /// The credentials to use now.
     fn credentials(&self) -> CredentialFuture<'_>;
 
-    /// New credentials after the server reported `token-expired`. The default fails, which
-    /// surfaces the `token-expired` error to the caller.
+    /// New credentials after the server reported `token-expired`. The default fails, so the
+    /// caller gets the `token-expired` error (with this failure as its source).
     fn refresh(&self) -> CredentialFuture<'_> {
         Box::pin(async {
             Err(Error::new(ErrorKind::Credentials {

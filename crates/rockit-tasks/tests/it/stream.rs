@@ -169,3 +169,78 @@ async fn filters_apply_to_every_page() {
     assert_eq!(sushi.len(), 13);
     assert!(emulator.requests().iter().all(|r| r.query.contains(&("appName".to_owned(), "ush".to_owned()))));
 }
+
+#[tokio::test]
+async fn acknowledging_while_streaming_unacknowledged_warnings_yields_every_task() {
+    // Each acknowledgement removes a task before the cursor from the filtered listing: one step
+    // back per page, far more than MAX_STEPS_BACK in all.
+    let warned = (0..1000).map(|i| {
+        rockit_emulator::Task::new(
+            numbered_name(i, "dltar"),
+            rockit_model::Service::Engine,
+            rockit_model::TaskStatus::Done,
+        )
+        .warning(rockit_model::Warning::new("w", "check me"))
+    });
+    let emulator = Emulator::builder().fixture(Fixture::tasks(warned)).speed(0.0).start().await.unwrap();
+    let tasks = support::tasks(&emulator);
+    let mut stream = tasks.stream(ListTasks::unacknowledged_warnings().limit(10));
+    let mut acknowledged = Vec::new();
+    while let Some(task) = stream.next().await {
+        let task = task.unwrap();
+        tasks.acknowledge(&task.name).await.unwrap();
+        acknowledged.push(task.name);
+    }
+    assert_eq!(acknowledged, (0..1000).map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
+    let report = stream.report();
+    assert!(report.steps_back > u64::from(rockit_tasks::MAX_STEPS_BACK), "{report:?}");
+    assert!(!report.incomplete);
+}
+
+#[tokio::test]
+async fn a_sort_order_given_as_a_raw_parameter_is_honoured() {
+    let emulator =
+        Emulator::builder().fixture(Fixture::tasks(numbered(60))).speed(0.0).start().await.unwrap();
+    let tasks = support::tasks(&emulator);
+    let names: Vec<_> = tasks
+        .stream(ListTasks::new().limit(10).param("order[]", "-name"))
+        .map_ok(|t| t.name)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names, (0..60).rev().map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn pages_out_of_name_order_fall_back_to_the_weaker_guarantee() {
+    use rockit_test_support::mock::{MockServer, Reply};
+    let server = MockServer::start().await;
+    let page = |names: &[&str]| {
+        let tasks: Vec<_> = names
+            .iter()
+            .map(|name| serde_json::json!({"name": name, "service": "engine", "status": "done"}))
+            .collect();
+        Reply::json(
+            200,
+            serde_json::json!({"status": "success", "totalCount": 4, "tasks": tasks}).to_string(),
+        )
+    };
+    server.script([
+        page(&["b-x-0001-1-dltar", "a-x-0001-1-dltar"]),
+        page(&["d-x-0001-1-dltar", "c-x-0001-1-dltar"]),
+    ]);
+    let client = rockit_transport::Client::builder()
+        .base_url(server.url())
+        .credentials(rockit_transport::Credentials::api_key("o", "u", "k"))
+        .build()
+        .unwrap();
+    let mut stream = rockit_tasks::Tasks::new(client).stream(ListTasks::new().limit(2));
+    let mut names = Vec::new();
+    while let Some(task) = stream.next().await {
+        names.push(task.unwrap().name.to_string());
+    }
+    assert_eq!(names, ["b-x-0001-1-dltar", "a-x-0001-1-dltar", "d-x-0001-1-dltar", "c-x-0001-1-dltar"]);
+    assert!(stream.report().unordered);
+    let queries: Vec<_> = server.requests().iter().map(|r| r.raw_query.clone().unwrap()).collect();
+    assert_eq!(queries, ["offset=0&limit=2", "offset=2&limit=2"], "no overlap once the order is not by name");
+}

@@ -96,3 +96,22 @@ async fn watch_ends_with_a_timeout_error() {
     assert!(matches!(err, Error::WaitTimedOut { .. }), "{err}");
     assert!(watch.next().await.is_none());
 }
+
+#[tokio::test]
+async fn a_task_that_finishes_during_the_last_pause_is_seen_finished() {
+    let (emulator, tasks) = support::demo().await;
+    let running = name(demo::RUNNING_DOWNLOAD);
+    // One poll at the start, then a pause that the deadline cuts short: the task finishes during
+    // that pause, and the last look at the deadline must report it done, not timed out.
+    let options = WaitOptions::new().interval(Duration::from_secs(10)).timeout(Duration::from_millis(300));
+    let waiter = tokio::spawn({
+        let tasks = tasks.clone();
+        let running = running.clone();
+        async move { tasks.wait(&running, options).await }
+    });
+    emulator.wait_for_requests(1).await;
+    emulator.advance(demo::RUNNING_FINISHES_AFTER);
+    let outcome = waiter.await.unwrap().unwrap();
+    assert!(matches!(outcome, WaitOutcome::Succeeded(_)), "{outcome:?}");
+    assert_eq!(emulator.request_count(), 2, "one poll, then one last look");
+}

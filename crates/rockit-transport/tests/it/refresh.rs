@@ -68,6 +68,9 @@ async fn static_credentials_cannot_refresh() {
     let client =
         Client::builder().base_url(server.url()).credentials(Credentials::token(TOKEN)).build().unwrap();
     let err = client.execute(&ListTasks::new()).await.unwrap_err();
-    assert!(err.to_string().contains("cannot refresh it; log in again"), "{err}");
+    assert_eq!(err.api_code(), Some(&ApiStatus::TokenExpired), "the server's answer is kept: {err}");
+    assert!(err.is_auth());
+    let cause = std::error::Error::source(&err).expect("the refresh failure is the cause").to_string();
+    assert!(cause.contains("cannot refresh it; log in again"), "{cause}");
     assert_eq!(server.count(), 1);
 }
