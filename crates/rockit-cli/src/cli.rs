@@ -35,6 +35,7 @@ Try it without an account:
 /// Lists pipeline tasks, shows their details, acknowledges warnings, expires broken uploads and
 /// waits for steps to finish. Output is an aligned table for people or, with `--output json`,
 /// one JSON document with the API's field names for scripts.
+// `Debug` is derived: the secrets sit in `GlobalArgs` and `EmulatorArgs`, whose `Debug` redacts them.
 #[derive(Debug, Parser)]
 #[command(name = "rockit", version, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -59,7 +60,7 @@ impl Cli {
 /// source, and `--emulator` ignores the environment). Their ids equal those of the emulator's
 /// `--org`, `--user`, `--api-key` and `--token`, so that clap keeps the emulator's own flags in
 /// `rockit emulator` instead of clashing with these.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// Base URL of the ROCKIT Edge host, like https://edge.example.com [env: ROCKIT_ENDPOINT]
@@ -94,6 +95,39 @@ pub(crate) struct GlobalArgs {
     /// credentials unless credential flags are given, and ignores the ROCKIT_* variables
     #[arg(long, global = true)]
     pub(crate) emulator: bool,
+}
+
+/// Shows every option but the API key and the token, which read `[redacted]` when set.
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { endpoint, org, user, api_key, token, output, timeout, retries, verbose, emulator } = self;
+        f.debug_struct("GlobalArgs")
+            .field("endpoint", endpoint)
+            .field("org", org)
+            .field("user", user)
+            .field("api_key", &redacted(api_key.as_ref()))
+            .field("token", &redacted(token.as_ref()))
+            .field("output", output)
+            .field("timeout", timeout)
+            .field("retries", retries)
+            .field("verbose", verbose)
+            .field("emulator", emulator)
+            .finish()
+    }
+}
+
+/// `Some([redacted])` for a set secret, `None` for an unset one.
+pub(crate) fn redacted<T>(secret: Option<&T>) -> Option<Redacted> {
+    secret.map(|_| Redacted)
+}
+
+/// Stands in for a secret in `Debug` output.
+pub(crate) struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 /// `--output`.
@@ -265,5 +299,28 @@ mod tests {
 
         let cli = Cli::try_parse_from(["rockit", "tasks", "wait", "x", "--timeout", "10m"]).unwrap();
         assert_eq!(cli.global.timeout.as_deref(), Some("10m"));
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use clap::Parser as _;
+
+    use super::Cli;
+
+    #[test]
+    fn debug_output_redacts_the_secrets() {
+        let cli =
+            Cli::try_parse_from(["rockit", "--api-key", "SECRET1", "--token", "SECRET2", "tasks", "list"])
+                .unwrap();
+        let debug = format!("{cli:?} {cli:#?}");
+        assert!(!debug.contains("SECRET1") && !debug.contains("SECRET2"), "{debug}");
+        assert!(debug.contains("api_key: Some([redacted])"), "{debug}");
+
+        // `rockit emulator` hands the same flags to the emulator's own arguments.
+        let cli = Cli::try_parse_from(["rockit", "emulator", "--api-key", "SECRET1", "--token", "SECRET2"])
+            .unwrap();
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("SECRET1") && !debug.contains("SECRET2"), "{debug}");
     }
 }

@@ -11,7 +11,7 @@ use rockit_transport::{
     Client, Credentials, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN, ENV_USER, ErrorKind, RetryPolicy,
 };
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, Redacted};
 use crate::exit::usage;
 use crate::parse;
 
@@ -29,10 +29,17 @@ pub(crate) struct Connection {
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// A setting and where it came from, so that messages name the flag or the variable.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Setting {
     value: String,
     source: String,
+}
+
+/// Shows only the source: the value may be a secret.
+impl std::fmt::Debug for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setting").field("value", &Redacted).field("source", &self.source).finish()
+    }
 }
 
 /// Reads one setting: the flag's value, else the environment variable's (empty counts as unset),

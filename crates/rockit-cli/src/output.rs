@@ -81,6 +81,20 @@ pub(crate) fn status_color(status: &TaskStatus) -> Option<Color> {
     }
 }
 
+/// Server text made safe for a terminal: line breaks and tabs become spaces, every other control
+/// character (ESC, DEL and the C1 range included) becomes U+FFFD, so that a server cannot move
+/// the cursor, change colours, set the clipboard or forge lines. Apply it before styling: the
+/// only escapes on stdout are the colours this crate adds.
+pub(crate) fn terminal_text(text: &str) -> String {
+    text.chars()
+        .map(|ch| match ch {
+            '\t' | '\n' | '\r' | '\x0b' | '\x0c' => ' ',
+            ch if ch.is_control() => '\u{fffd}',
+            ch => ch,
+        })
+        .collect()
+}
+
 /// A table: a header row and rows of cells, each cell with an optional colour.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
@@ -93,8 +107,9 @@ impl Table {
         Self { header: header.to_vec(), rows: Vec::new() }
     }
 
+    /// Adds a row; control characters in its cells are replaced (see [`terminal_text`]).
     pub(crate) fn push(&mut self, row: Vec<(String, Option<Color>)>) {
-        self.rows.push(row);
+        self.rows.push(row.into_iter().map(|(text, color)| (terminal_text(&text), color)).collect());
     }
 
     /// Writes the table with columns two spaces apart, padded to the widest cell (counting
@@ -193,6 +208,19 @@ mod tests {
             String::from_utf8(colored).unwrap().lines().nth(2).unwrap(),
             "b            \x1b[31mfailed\x1b[0m  \x1b[33m!\x1b[0m"
         );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(terminal_text("a\tb\r\nc"), "a b  c");
+        assert_eq!(terminal_text("evil\u{1b}]52;c;AAAA\u{7}"), "evil\u{fffd}]52;c;AAAA\u{fffd}");
+        assert_eq!(terminal_text("\u{7f}\u{9b}31m\0"), "\u{fffd}\u{fffd}31m\u{fffd}");
+        assert_eq!(terminal_text("café ✓"), "café ✓");
+        let mut table = Table::new(&["NAME"]);
+        table.push(vec![("x\u{1b}[2J\ny".into(), Some(Color::Red))]);
+        let mut out = Vec::new();
+        table.render(Style::colored(), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "NAME\n\x1b[31mx\u{fffd}[2J y\x1b[0m\n");
     }
 
     #[test]

@@ -15,8 +15,9 @@ use crate::{Emulator, Fault, Faults, Fixture, demo};
 
 /// The emulator's flags. Flatten them into a clap command with `#[command(flatten)]`.
 ///
-/// Without credential flags the emulator accepts the fixed, public [`demo`] credentials.
-#[derive(Debug, Clone, clap::Args)]
+/// Without credential flags the emulator accepts the fixed, public [`demo`] credentials. Its
+/// `Debug` output shows `[redacted]` for a given API key or token.
+#[derive(Clone, clap::Args)]
 #[non_exhaustive]
 pub struct EmulatorArgs {
     /// Address to listen on; port 0 picks a free port.
@@ -68,6 +69,52 @@ pub struct EmulatorArgs {
     pub retry_after: u64,
 }
 
+impl std::fmt::Debug for EmulatorArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        /// Stands in for a secret.
+        struct Redacted;
+        impl std::fmt::Debug for Redacted {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+        let Self {
+            listen,
+            allow_remote,
+            fixture,
+            generate,
+            org,
+            user,
+            api_key,
+            token,
+            token_ttl,
+            speed,
+            fault_rate,
+            fault_seed,
+            latency,
+            fault_delay,
+            retry_after,
+        } = self;
+        f.debug_struct("EmulatorArgs")
+            .field("listen", listen)
+            .field("allow_remote", allow_remote)
+            .field("fixture", fixture)
+            .field("generate", generate)
+            .field("org", org)
+            .field("user", user)
+            .field("api_key", &api_key.as_ref().map(|_| Redacted))
+            .field("token", &token.as_ref().map(|_| Redacted))
+            .field("token_ttl", token_ttl)
+            .field("speed", speed)
+            .field("fault_rate", fault_rate)
+            .field("fault_seed", fault_seed)
+            .field("latency", latency)
+            .field("fault_delay", fault_delay)
+            .field("retry_after", retry_after)
+            .finish()
+    }
+}
+
 /// Why [`run`] failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -98,7 +145,8 @@ impl RunError {
 }
 
 /// Starts an emulator as `args` say, prints `listening on http://ADDR` and the credentials to use
-/// on `out` (one per line), then serves until Ctrl-C or SIGTERM. Progress notes go to `log`.
+/// on `out` (one per line; a key or token other than the public demo ones is named by its flag,
+/// not echoed), then serves until Ctrl-C or SIGTERM. Progress notes go to `log`.
 ///
 /// Output errors are ignored: a server must not die because whoever started it stopped reading
 /// its output.
@@ -152,10 +200,23 @@ pub async fn run_until(
         format!("listening on {}", emulator.base_url()),
         format!("org: {}", args.org),
         format!("user: {}", args.user),
-        format!("api-key: {api_key}"),
-        match token_ttl {
-            Some(ttl) => format!("token: {token} (expires after {} s of emulator time)", ttl.as_secs()),
-            None => format!("token: {token}"),
+        // Only the public demo credentials are echoed: a key of one's own may be a real one, and
+        // this output may end up in a CI log.
+        if api_key == demo::API_KEY {
+            format!("api-key: {api_key}")
+        } else {
+            "api-key: (as given by --api-key or ROCKIT_EMULATOR_API_KEY)".to_owned()
+        },
+        {
+            let token = if token == demo::TOKEN {
+                token.clone()
+            } else {
+                "(as given by --token or ROCKIT_EMULATOR_TOKEN)".to_owned()
+            };
+            match token_ttl {
+                Some(ttl) => format!("token: {token} (expires after {} s of emulator time)", ttl.as_secs()),
+                None => format!("token: {token}"),
+            }
         },
     ];
     if demo_credentials {

@@ -359,7 +359,11 @@ mod tests {
         let details: TaskDetails = serde_json::from_value(odd.clone()).unwrap();
         assert_eq!((details.acknowledged, details.expired, details.exception.as_ref()), (None, None, None));
         assert_eq!(details.extra.get("exception"), Some(&json!("disk full")));
-        assert_eq!(details.extra.get("task"), Some(&json!({"parent": "x"})), "a bare task keeps its own `task`");
+        assert_eq!(
+            details.extra.get("task"),
+            Some(&json!({"parent": "x"})),
+            "a bare task keeps its own `task`"
+        );
         assert_eq!(serde_json::to_value(&details).unwrap(), odd, "nothing is lost");
     }
 

@@ -19,6 +19,11 @@ use crate::{Exit, Io, parse};
 /// The page size of the marker queries: big enough that one request usually covers every task
 /// with a warning, small enough for any server.
 const MARKER_PAGE: u32 = 100;
+/// The most pages one marker query reads: beyond `MARKER_PAGES * MARKER_PAGE` tasks with a
+/// warning, the markers are dropped rather than costing a request per hundred tasks.
+const MARKER_PAGES: u64 = 5;
+/// The most tasks one marker query collects.
+const MARKER_LIMIT: u64 = MARKER_PAGES * MARKER_PAGE as u64;
 
 /// The list envelope as the API writes it, with the page's position when there is one.
 #[derive(Debug, Serialize)]
@@ -48,10 +53,19 @@ struct Markers {
     acknowledged: HashSet<TaskName>,
 }
 
+/// What one marker query found.
+enum Marked {
+    /// The names of every task the query matches.
+    Names(HashSet<TaskName>),
+    /// More than [`MARKER_LIMIT`] tasks match: too many to fetch for a few rows.
+    TooMany,
+}
+
 pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let filters = filters(&args)?;
     let mut request = filters.clone();
-    for (key, value) in args.param.iter().map(|raw| parse::param(raw)).collect::<anyhow::Result<Vec<_>>>()? {
+    let params = args.param.iter().map(|raw| parse::param(raw)).collect::<anyhow::Result<Vec<_>>>()?;
+    for (key, value) in params {
         request = request.param(key, value);
     }
     for key in &args.sort {
@@ -70,7 +84,9 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
     let connection = connect(global, io.var, true).await?;
     let tasks = &connection.tasks;
 
-    let listing = fetch(tasks, request, args.all, !args.sort.is_empty());
+    // A raw `order[]`/`order` parameter sorts the listing as much as `--sort` does.
+    let sorted = request.has_custom_order();
+    let listing = fetch(tasks, request, args.all, sorted);
     if json {
         let listing = listing.await?;
         let document = ListDocument {
@@ -86,16 +102,29 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
 
     // Task summaries carry no warning; one query per marker kind, with the same typed filters,
     // finds the tasks that have one. Extra tasks in these answers are harmless: only listed
-    // tasks are marked.
+    // tasks are marked. Each query reads at most `MARKER_PAGES` pages.
     let unacknowledged = names(tasks, filters.clone().acknowledged(false));
     let acknowledged = names(tasks, filters.acknowledged(true));
     let (listing, unacknowledged, acknowledged) = join3(listing, unacknowledged, acknowledged).await;
     let listing = listing?;
     let markers = match (unacknowledged, acknowledged) {
-        (Ok(unacknowledged), Ok(acknowledged)) => Some(Markers { unacknowledged, acknowledged }),
         (Err(err), _) | (_, Err(err)) => {
             writeln!(io.stderr, "note: no warning markers: {}", one_line(&err.to_string()))?;
             None
+        }
+        (Ok(Marked::TooMany), _) | (_, Ok(Marked::TooMany)) => {
+            writeln!(io.stderr, "note: no warning markers: more than {MARKER_LIMIT} tasks have warnings")?;
+            None
+        }
+        (Ok(Marked::Names(unacknowledged)), Ok(Marked::Names(acknowledged))) => {
+            // A task cannot be both: the server ignored the `acknowledged` filter, and every
+            // task would get a marker.
+            if unacknowledged.is_disjoint(&acknowledged) {
+                Some(Markers { unacknowledged, acknowledged })
+            } else {
+                writeln!(io.stderr, "note: no warning markers: the server ignores the acknowledged filter")?;
+                None
+            }
         }
     };
     if listing.may_be_incomplete {
@@ -155,14 +184,29 @@ async fn fetch(tasks: &Tasks, request: ListTasks, all: bool, sorted: bool) -> an
     Ok(Listing {
         total: report.last_total.unwrap_or(listed.len() as u64),
         page: None,
-        may_be_incomplete: sorted && report.total_changed,
+        may_be_incomplete: (sorted || report.unordered) && report.total_changed || report.incomplete,
         tasks: listed,
     })
 }
 
-/// The names of every task `request` matches.
-async fn names(tasks: &Tasks, request: ListTasks) -> rockit_tasks::Result<HashSet<TaskName>> {
-    tasks.stream(request.limit(MARKER_PAGE)).map_ok(|task| task.name).try_collect().await
+/// The names of every task `request` matches, reading at most [`MARKER_PAGES`] pages: more
+/// matches than [`MARKER_LIMIT`] give [`Marked::TooMany`].
+async fn names(tasks: &Tasks, request: ListTasks) -> rockit_tasks::Result<Marked> {
+    let mut names = HashSet::new();
+    let mut offset = 0;
+    for _ in 0..MARKER_PAGES {
+        let page = tasks.list(request.clone().offset(offset).limit(MARKER_PAGE)).await?;
+        if page.total_count > MARKER_LIMIT {
+            return Ok(Marked::TooMany);
+        }
+        let count = page.tasks.len() as u64;
+        names.extend(page.tasks.into_iter().map(|task| task.name));
+        offset += count;
+        if count == 0 || offset >= page.total_count {
+            return Ok(Marked::Names(names));
+        }
+    }
+    Ok(Marked::TooMany)
 }
 
 fn render(

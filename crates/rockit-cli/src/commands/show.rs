@@ -70,8 +70,12 @@ fn render(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let parts = details.name.parts();
+    // Keys and values come from the server: `output::terminal_text` cleans both, before any
+    // colour is added.
     let mut rows: Vec<(String, String)> = Vec::new();
-    let mut row = |key: &str, value: String| rows.push((key.to_owned(), value));
+    let mut row = |key: &str, value: String| {
+        rows.push((output::terminal_text(key), output::terminal_text(&value)));
+    };
     row("name", details.name.to_string());
     if let Some(parts) = parts {
         row("app", org.and_then(|org| parts.app_of_org(org)).unwrap_or(parts.prefix()).to_owned());
@@ -80,7 +84,7 @@ fn render(
         row("created", format!("{} UTC", output::utc_seconds(parts.created_unix())));
     }
     row("service", details.service.to_string());
-    row("status", style.paint(details.status.as_str(), status_color(&details.status)));
+    row("status", details.status.as_str().to_owned());
     row("acknowledged", yes_no(details.acknowledged));
     row("expired", yes_no(details.expired));
     if let Some(warning) = &details.warning {
@@ -106,7 +110,9 @@ fn render(
     }
     let width = rows.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0) + 1;
     for (key, value) in rows {
-        writeln!(out, "{:<width$} {}", format!("{key}:"), output_line(&value))?;
+        // Unknown fields never include `status`: it is a field of the model.
+        let color = if key == "status" { status_color(&details.status) } else { None };
+        writeln!(out, "{:<width$} {}", format!("{key}:"), style.paint(&value, color))?;
     }
     Ok(())
 }
@@ -165,12 +171,6 @@ fn timestamp(at: &Timestamp) -> String {
 
 fn compact(value: &Value) -> String {
     value.to_string()
-}
-
-/// Server text on one line: control characters (line breaks included) become spaces, but the
-/// escape that starts a colour is kept (only this module adds colours).
-fn output_line(text: &str) -> String {
-    text.chars().map(|ch| if ch.is_control() && ch != '\x1b' { ' ' } else { ch }).collect()
 }
 
 #[cfg(test)]

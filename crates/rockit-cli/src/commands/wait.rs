@@ -155,11 +155,22 @@ fn transition_line(details: &TaskDetails, elapsed: Duration) -> String {
         line.push_str(": ");
         line.push_str(&summary);
     }
-    line
+    // The status and the summary are server text.
+    output::terminal_text(&line)
 }
 
-/// The result line of `tasks wait`.
+/// The result line of `tasks wait`, without control characters (it holds server text).
 fn outcome_line(
+    name: &TaskName,
+    outcome: Outcome,
+    last: Option<&TaskDetails>,
+    elapsed: Duration,
+    timeout: Duration,
+) -> String {
+    output::terminal_text(&raw_outcome_line(name, outcome, last, elapsed, timeout))
+}
+
+fn raw_outcome_line(
     name: &TaskName,
     outcome: Outcome,
     last: Option<&TaskDetails>,
@@ -212,7 +223,7 @@ impl Progress {
     }
 
     fn status(&self, details: &TaskDetails) {
-        self.bar.set_message(format!("{} {}", details.name, details.status));
+        self.bar.set_message(output::terminal_text(&format!("{} {}", details.name, details.status)));
     }
 
     /// Runs `print` with the live line out of the way.
@@ -250,5 +261,11 @@ mod tests {
             "exampleorg-sushi-0003-1733240117-dltar still running after 1.0s; gave up (--timeout 1s)"
         );
         assert!(transition_line(&failed, second).ends_with(" +1.0s failed: download failed (HTTP 404)"));
+        failed.exception = Some(Exception::error("bad\u{1b}[2J\nnews"));
+        assert!(transition_line(&failed, second).ends_with(" failed: bad\u{fffd}[2J news"));
+        assert!(
+            outcome_line(&name, Outcome::Failed, Some(&failed), second, second)
+                .ends_with(": bad\u{fffd}[2J news")
+        );
     }
 }

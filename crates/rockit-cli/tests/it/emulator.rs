@@ -79,7 +79,10 @@ async fn rockit_emulator_takes_the_emulator_flags() {
     let served =
         serve(&["--generate", "25", "--org", "Acme", "--user", "ci", "--api-key", "k", "--token-ttl", "0"])
             .await;
-    assert_eq!(served.banner[1..4], ["org: Acme", "user: ci", "api-key: k"]);
+    assert_eq!(
+        served.banner[1..4],
+        ["org: Acme", "user: ci", "api-key: (as given by --api-key or ROCKIT_EMULATOR_API_KEY)"]
+    );
     let url = served.banner[0].strip_prefix("listening on ").unwrap().to_owned();
     let run = rockit(&[
         "--endpoint",

@@ -204,7 +204,66 @@ async fn failing_marker_queries_are_noted_not_fatal() {
     assert!(!run.stdout.contains(" !\n"), "no markers: {}", run.stdout);
     assert_eq!(
         scrub(&run.stderr),
-        "note: no warning markers: list tasks (page at offset 0): GET /be/v1/tasks: 400 invalid-param: \
+        "note: no warning markers: list tasks: GET /be/v1/tasks: 400 invalid-param: \
          unknown parameter acknowledged (after 1 attempt)\n"
     );
+}
+
+/// A server that ignores every parameter: each query gets the seed's page (13 tasks in all).
+async fn server_ignoring_filters() -> String {
+    async fn list() -> String {
+        rockit_test_support::seed::response_body().to_owned()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, Router::new().route("/be/v1/tasks", get(list))).await });
+    url
+}
+
+#[tokio::test]
+async fn an_ignored_acknowledged_filter_drops_the_markers() {
+    let url = server_ignoring_filters().await;
+    let run = rockit(&admin(&url, &["tasks", "list"])).await.expect(0);
+    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
+    for line in run.stdout.lines().skip(1) {
+        assert!(!line.ends_with(" !") && !line.ends_with(" ack"), "no markers: {}", run.stdout);
+    }
+    assert_eq!(run.stderr, "note: no warning markers: the server ignores the acknowledged filter\n");
+}
+
+/// A server whose marker queries (`acknowledged=…`) match 600 tasks, counting the queries.
+async fn server_with_many_warnings() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let markers = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&markers);
+    let list = move |RawQuery(query): RawQuery| {
+        let counted = Arc::clone(&counted);
+        async move {
+            let mut body: serde_json::Value =
+                serde_json::from_str(rockit_test_support::seed::response_body()).unwrap();
+            if query.unwrap_or_default().contains("acknowledged") {
+                counted.fetch_add(1, Ordering::SeqCst);
+                body["totalCount"] = json!(600);
+            }
+            body.to_string()
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, Router::new().route("/be/v1/tasks", get(list))).await });
+    (url, markers)
+}
+
+#[tokio::test]
+async fn too_many_warnings_drop_the_markers_after_one_page() {
+    let (url, markers) = server_with_many_warnings().await;
+    let run = rockit(&admin(&url, &["tasks", "list"])).await.expect(0);
+    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
+    for line in run.stdout.lines().skip(1) {
+        assert!(!line.ends_with(" !") && !line.ends_with(" ack"), "no markers: {}", run.stdout);
+    }
+    assert_eq!(run.stderr, "note: no warning markers: more than 500 tasks have warnings\n");
+    assert_eq!(markers.load(std::sync::atomic::Ordering::SeqCst), 2, "one page per marker kind");
 }

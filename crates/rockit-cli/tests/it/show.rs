@@ -71,3 +71,40 @@ async fn an_unknown_task_is_an_api_error() {
         .one_line_error(1);
     assert!(line.contains("404 not-found"), "{line}");
 }
+
+#[tokio::test]
+async fn server_text_cannot_send_terminal_escapes() {
+    use rockit_model::{Exception, Service, TaskStatus, Warning};
+
+    const EVIL: &str = "exampleorg-evil-0001-1733240117-dltar";
+    let emulator = start_demo().await;
+    emulator.insert(
+        rockit_emulator::Task::new(
+            EVIL.parse().unwrap(),
+            Service::Unknown("svc\u{1b}[5m".into()),
+            TaskStatus::Unknown("queued\u{9b}2J\r".into()),
+        )
+        .warning(Warning::new("x", "evil\u{1b}]52;c;AAAA\u{7}\nline"))
+        .exception(Exception::error("bad\u{1b}[2J\tnews\u{7f}"))
+        .extra("k\u{1b}[31m", "v\u{1b}[2J\nforged: line"),
+    );
+    let url = emulator.base_url();
+    for args in [vec!["tasks", "show", EVIL], vec!["tasks", "list", "--all"]] {
+        let run = rockit(&admin(&url, &args)).await.expect(0);
+        for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\r', '\t', '\u{7f}'] {
+            assert!(!run.stdout.contains(bad), "{bad:?} in {:?}", run.stdout);
+        }
+        assert!(!run.stdout.lines().any(|line| line.starts_with("line") || line.starts_with("forged")));
+        let evil = run.stdout.lines().find(|line| line.contains("evil")).unwrap();
+        if args[1] == "list" {
+            assert!(evil.contains("svc\u{fffd}[5m") && evil.contains("queued\u{fffd}2J "), "{evil}");
+        }
+    }
+    let run = rockit(&admin(&url, &["tasks", "show", EVIL])).await.expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.contains(&"warning:      x: evil\u{fffd}]52;c;AAAA\u{fffd} line"), "{}", run.stdout);
+    // Values of unknown fields print as JSON, which escapes control characters itself.
+    assert!(lines.contains(&"k\u{fffd}[31m:       \"v\\u001b[2J\\nforged: line\""), "{}", run.stdout);
+    assert!(lines.contains(&"exception:    bad\u{fffd}[2J news\u{fffd}"), "{}", run.stdout);
+    assert!(lines.contains(&"status:       queued\u{fffd}2J "), "{}", run.stdout);
+}

@@ -114,7 +114,15 @@ async fn takes_credentials_generated_tasks_and_json_fixtures() {
         "0",
     ])
     .await;
-    assert_eq!(running.banner[1..], ["org: Acme", "user: ci", "api-key: k", "token: t"]);
+    assert_eq!(
+        running.banner[1..],
+        [
+            "org: Acme",
+            "user: ci",
+            "api-key: (as given by --api-key or ROCKIT_EMULATOR_API_KEY)",
+            "token: (as given by --token or ROCKIT_EMULATOR_TOKEN)"
+        ]
+    );
     let page = Client::api_key(running.addr, "acme", "ci", "k").get("/be/v1/tasks?limit=1").await.json();
     assert_eq!(page["totalCount"], json!(25));
     assert!(page["tasks"][0]["name"].as_str().unwrap().starts_with("acme-"));
