@@ -277,13 +277,20 @@ async fn read_response(
     let location = text(LOCATION).map(str::to_owned);
     let announced = text(CONTENT_LENGTH).and_then(|value| value.parse::<usize>().ok());
     let too_large = || AttemptError { kind: ErrorKind::BodyTooLarge { limit }, source: None };
-    if announced.is_some_and(|len| len > limit) {
+    // A success body must be whole to decode; of any other answer only the status, the headers
+    // and the start of the body matter, so a huge error page is cut, not refused.
+    let success = (200..300).contains(&status);
+    if success && announced.is_some_and(|len| len > limit) {
         return Err(too_large());
     }
-    let mut body = Vec::with_capacity(announced.unwrap_or(0));
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit));
     while let Some(chunk) = response.chunk().await.map_err(AttemptError::from_reqwest)? {
         if body.len() + chunk.len() > limit {
-            return Err(too_large());
+            if success {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk[..limit - body.len()]);
+            break;
         }
         body.extend_from_slice(&chunk);
     }

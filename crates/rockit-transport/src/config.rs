@@ -96,7 +96,8 @@ impl ClientBuilder {
     }
 
     /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY` and `ROCKIT_TOKEN`
-    /// from the process environment. Empty variables count as unset. Settings made afterwards win.
+    /// from the process environment. Empty variables count as unset. Settings made afterwards win;
+    /// credentials set before are kept unless `ROCKIT_API_KEY` or `ROCKIT_TOKEN` is set.
     pub fn from_env(self) -> Self {
         self.from_env_with(|name| std::env::var(name).ok())
     }
@@ -108,12 +109,17 @@ impl ClientBuilder {
         if let Some(endpoint) = read(ENV_ENDPOINT) {
             self.base_url = Some(endpoint);
         }
-        self.credentials = CredentialSource::Env(EnvCredentials {
+        let env = EnvCredentials {
             org: read(ENV_ORG),
             user: read(ENV_USER),
             api_key: read(ENV_API_KEY).map(SecretString::from),
             token: read(ENV_TOKEN).map(SecretString::from),
-        });
+        };
+        // Credentials set in code stay unless the environment brings some of its own.
+        let env_has_credentials = env.api_key.is_some() || env.token.is_some();
+        if env_has_credentials || matches!(self.credentials, CredentialSource::None) {
+            self.credentials = CredentialSource::Env(env);
+        }
         self
     }
 
@@ -252,8 +258,21 @@ impl EnvCredentials {
     }
 }
 
-fn parse_base_url(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|err| {
+/// The endpoint as it may appear in a message: without user info, query or fragment, which could
+/// hold secrets.
+fn shown(raw: &str) -> String {
+    let cut = raw.find(['?', '#']).map_or(raw, |at| &raw[..at]);
+    match (cut.find("://"), cut.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://[redacted]@{}", &cut[..scheme_end], &cut[at + 1..])
+        }
+        _ => cut.to_owned(),
+    }
+}
+
+fn parse_base_url(input: &str) -> Result<Url> {
+    let raw = &shown(input.trim());
+    let url = Url::parse(input.trim()).map_err(|err| {
         Error::config(format!(
             "endpoint {raw:?} is not a URL ({err}); write it like https://edge.example.com"
         ))
@@ -288,7 +307,7 @@ fn is_loopback(url: &Url) -> bool {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(shown))
             .field("credentials", &self.credentials)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)

@@ -101,3 +101,34 @@ async fn streamed_bodies_without_a_length_are_bounded_too() {
     let err = client.execute(&ListTasks::new()).await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::BodyTooLarge { limit: 16 * 1024 });
 }
+
+#[tokio::test]
+async fn a_huge_error_page_keeps_its_status_and_is_retried() {
+    let server = MockServer::start().await;
+    let page = format!("<html>{}</html>", "busy ".repeat(10_000));
+    server.script([Reply::raw(503, "text/html", page), Reply::json(200, crate::support::LIST_OK)]);
+    let client = builder(&server).max_response_bytes(4096).build().unwrap();
+    client.execute(&ListTasks::new()).await.unwrap();
+    assert_eq!(server.count(), 2, "the 503 was retried, not refused as too large");
+}
+
+#[test]
+fn endpoints_in_messages_hide_user_info_and_query() {
+    for (url, hidden) in
+        [("https://edge.example.com/x?key=SECRET1 y", "SECRET1"), ("ftp://bob:SECRET2@edge", "SECRET2")]
+    {
+        let err = Client::builder().base_url(url).credentials(api_key()).build().unwrap_err();
+        assert!(!err.to_string().contains(hidden), "{err}");
+        let debug = format!("{:?}", Client::builder().base_url(url));
+        assert!(!debug.contains(hidden), "{debug}");
+    }
+}
+
+#[test]
+fn credentials_set_in_code_survive_an_environment_without_any() {
+    let client = Client::builder()
+        .credentials(api_key())
+        .from_env_with(|name| (name == "ROCKIT_ENDPOINT").then(|| "https://edge.example.com".to_owned()))
+        .build();
+    assert!(client.is_ok(), "{:?}", client.err());
+}
