@@ -10,6 +10,47 @@
 
 pub mod mock;
 
+pub mod logs {
+    //! Captures everything tracing writes, at TRACE level, for tests that search logs for secrets.
+
+    use std::io::Write;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    /// The bytes a capturing subscriber wrote so far; clones share them.
+    #[derive(Clone, Default)]
+    pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        /// Everything written so far, as text.
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+        }
+    }
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Installs a TRACE-level subscriber on this thread until the guard drops; returns the capture.
+    pub fn capture_traces() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+}
+
 pub mod seed {
     //! The vendor's example request and response for `PATCH /be/v1/tasks`, cut from its page.
 

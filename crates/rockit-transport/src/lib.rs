@@ -36,8 +36,9 @@
 //!   never left); timeouts, broken connections and `408 429 500 502 503 504` only for idempotent
 //!   endpoints. `Retry-After` is honoured up to the policy's maximum delay and the deadline. A
 //!   `401 token-expired` makes the provider refresh once and the request repeat once.
-//! - **Bodies are bounded.** A response larger than [`ClientBuilder::max_response_bytes`] is an
-//!   [`ErrorKind::BodyTooLarge`] error, never an out-of-memory.
+//! - **Bodies are bounded.** A success body larger than [`ClientBuilder::max_response_bytes`] is
+//!   an [`ErrorKind::BodyTooLarge`] error, never an out-of-memory; an error body is cut at the cap
+//!   and keeps its status.
 
 mod client;
 mod config;

@@ -60,20 +60,6 @@ async fn keys_and_tokens_stay_out_of_output_and_logs() {
     assert_no_secret(&run);
 }
 
-/// Collects everything a tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every error's Display, Debug and source chain, one after the other.
 fn error_text(err: &dyn std::error::Error) -> String {
     use std::fmt::Write as _;
@@ -138,14 +124,7 @@ async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
     assert!(everything.contains("rockit.request"), "the -vv logs were captured");
 
     // A full SDK flow with TRACE logging, a retried fault, an expired token and a 403.
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = rockit_test_support::logs::capture_traces();
     let fast = RetryPolicy::default().base_delay(Duration::from_millis(1));
     let client = |credentials: Credentials| {
         Client::builder().base_url(&url).credentials(credentials).retry_policy(fast.clone()).build().unwrap()
@@ -174,7 +153,7 @@ async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
     let debugs =
         format!("{tasks:?}{token_tasks:?}{viewer:?}{:?}", Credentials::api_key(demo::ORG, demo::USER, KEY));
     everything.push_str(&debugs);
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("retrying"), "the TRACE logs were captured: {logs}");
     everything.push_str(&logs);
 

@@ -2,7 +2,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rockit_model::{ListTasks, PathSegments};
@@ -30,19 +29,6 @@ pub(crate) fn raw_server(
     (url, handle)
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn assert_no_secret(text: &str) {
     assert!(!text.contains(API_KEY), "API key leaked: {text}");
     assert!(!text.contains(TOKEN), "token leaked: {text}");
@@ -51,14 +37,7 @@ fn assert_no_secret(text: &str) {
 
 #[tokio::test]
 async fn tracing_at_trace_level_never_shows_a_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = rockit_test_support::logs::capture_traces();
 
     let server = MockServer::start().await;
     server.script([Reply::json(503, r#"{"status":"unavailable"}"#), Reply::json(200, LIST_OK)]);
@@ -73,7 +52,7 @@ async fn tracing_at_trace_level_never_shows_a_secret() {
     let err = token_client.execute(&ListTasks::new()).await.unwrap_err();
     tracing::error!(error = %err, debug = ?err, "call failed");
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     assert!(output.contains("retrying"), "the capture works and shows retries: {output}");
     assert!(output.contains("rockit.request"), "calls run in a span: {output}");
     assert_no_secret(&output);
