@@ -262,6 +262,42 @@ impl Exception {
         }
     }
 
+    /// A one-line account of what went wrong, such as `download failed (HTTP 200, exit code 18,
+    /// 1073741824 of 2147483648 bytes)` or `cannot read game.pak (expected pak, found zip)`;
+    /// an exception of unknown shape is shown as compact JSON.
+    pub fn summary(&self) -> String {
+        if let Some(download) = self.http_download_failed() {
+            let mut facts = Vec::new();
+            if let Some(status) = download.http_status {
+                facts.push(format!("HTTP {status}"));
+            }
+            if let Some(code) = download.exit_code {
+                facts.push(format!("exit code {code}"));
+            }
+            match (download.size_bytes_actual, download.size_bytes_expected) {
+                (Some(actual), Some(expected)) => facts.push(format!("{actual} of {expected} bytes")),
+                (Some(actual), None) => facts.push(format!("{actual} bytes")),
+                _ => {}
+            }
+            return if facts.is_empty() {
+                "download failed".to_owned()
+            } else {
+                format!("download failed ({})", facts.join(", "))
+            };
+        }
+        if let Some(read) = self.file_read_failed() {
+            let file = read.filename.as_deref().unwrap_or("an input file");
+            return match (&read.type_expected, &read.type_detected) {
+                (Some(expected), Some(detected)) => {
+                    format!("cannot read {file} (expected {expected}, found {detected})")
+                }
+                (Some(expected), None) => format!("cannot read {file} (expected {expected})"),
+                _ => format!("cannot read {file}"),
+            };
+        }
+        self.error_message().unwrap_or_else(|| Value::Object(self.fields.clone()).to_string())
+    }
+
     fn typed<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
         T::deserialize(self.fields.get(key)?).ok()
     }

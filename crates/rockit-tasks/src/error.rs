@@ -75,15 +75,7 @@ impl Error {
     }
 }
 
-/// `: <exception>` for a failed task's message, if the exception says anything readable.
+/// `: <exception summary>` for a failed task's message, if it carries an exception.
 fn failure_summary(details: &TaskDetails) -> String {
-    let Some(exception) = &details.exception else { return String::new() };
-    if let Some(download) = exception.http_download_failed() {
-        let status = download.http_status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
-        return format!(": download failed{status}");
-    }
-    if let Some(read) = exception.file_read_failed() {
-        return format!(": cannot read {}", read.filename.as_deref().unwrap_or("an input file"));
-    }
-    exception.error_message().map_or_else(String::new, |message| format!(": {message}"))
+    details.exception.as_ref().map_or_else(String::new, |exception| format!(": {}", exception.summary()))
 }

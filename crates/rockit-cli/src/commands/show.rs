@@ -1,7 +1,6 @@
 //! `rockit tasks show NAME`: one task's details as aligned `key: value` lines (every field the
 //! server sent, unknown ones included) or as the details object in JSON.
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use rockit_model::{Exception, TaskDetails, Timestamp};
@@ -24,43 +23,10 @@ pub(super) async fn run(global: &GlobalArgs, name: &str, io: &mut Io<'_>) -> any
     Ok(Exit::Success)
 }
 
-/// A short account of what went wrong, such as `download failed (HTTP 200, exit code 18,
-/// 1073741824 of 2147483648 bytes)`; `None` without an exception.
+/// A short account of what went wrong (see [`rockit_model::Exception::summary`]); `None` without
+/// an exception.
 pub(super) fn exception_summary(details: &TaskDetails) -> Option<String> {
-    let exception = details.exception.as_ref()?;
-    if let Some(download) = exception.http_download_failed() {
-        let mut facts = Vec::new();
-        if let Some(status) = download.http_status {
-            facts.push(format!("HTTP {status}"));
-        }
-        if let Some(code) = download.exit_code {
-            facts.push(format!("exit code {code}"));
-        }
-        match (download.size_bytes_actual, download.size_bytes_expected) {
-            (Some(actual), Some(expected)) => facts.push(format!("{actual} of {expected} bytes")),
-            (Some(actual), None) => facts.push(format!("{actual} bytes")),
-            _ => {}
-        }
-        return Some(if facts.is_empty() {
-            "download failed".to_owned()
-        } else {
-            format!("download failed ({})", facts.join(", "))
-        });
-    }
-    if let Some(read) = exception.file_read_failed() {
-        let mut text = format!("cannot read {}", read.filename.as_deref().unwrap_or("an input file"));
-        match (&read.type_expected, &read.type_detected) {
-            (Some(expected), Some(detected)) => {
-                let _ = write!(text, " (expected {expected}, found {detected})");
-            }
-            (Some(expected), None) => {
-                let _ = write!(text, " (expected {expected})");
-            }
-            _ => {}
-        }
-        return Some(text);
-    }
-    Some(exception.error_message().unwrap_or_else(|| compact(&Value::Object(exception.fields.clone()))))
+    details.exception.as_ref().map(Exception::summary)
 }
 
 fn render(

@@ -42,7 +42,7 @@ async fn wait_reports_a_failure_with_its_exception() {
     assert!(matches!(err, Error::TaskFailed { .. }));
     assert_eq!(
         err.to_string(),
-        "task exampleorg-sushi-0003-1733240117-dltar ended failed: download failed (HTTP 200)"
+        "task exampleorg-sushi-0003-1733240117-dltar ended failed: download failed (HTTP 200, exit code 18, 1073741824 of 2147483648 bytes)"
     );
 }
 
