@@ -170,8 +170,9 @@ pub(crate) enum TasksCommand {
     /// List tasks as a table with a `shown of total` footer
     ///
     /// Columns: NAME, APP, BUILD, KIND, SERVICE, STATUS, CREATED (UTC, from the task's name) and
-    /// FLAGS: `!` marks a warning nobody acknowledged yet, `ack` an acknowledged one. One page
-    /// (10 tasks by default) unless --all.
+    /// FLAGS: `!` marks a warning nobody acknowledged yet, `ack` an acknowledged one, `?` that the
+    /// server could not tell (-v says why); --no-markers leaves the column out. One page (10 tasks
+    /// by default) unless --all.
     List(ListArgs),
     /// Show one task's details: status, warning, exception and every field the server sent
     Show {
@@ -260,6 +261,9 @@ pub(crate) struct ListArgs {
     /// Every matching task, fetched page by page
     #[arg(long)]
     pub(crate) all: bool,
+    /// Leave out the FLAGS column and the two extra requests that find the warnings
+    #[arg(long)]
+    pub(crate) no_markers: bool,
     /// Send another query parameter verbatim, for filters this CLI does not know; repeatable
     #[arg(long, value_name = "KEY=VALUE")]
     pub(crate) param: Vec<String>,

@@ -6,6 +6,8 @@ use std::io::Write;
 
 use rockit_transport::ErrorKind;
 
+use crate::output::terminal_text;
+
 /// How `rockit` ends; the numbers are part of the CLI's interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -79,10 +81,10 @@ pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
 /// The exit code an error calls for: the first cause in its chain that decides.
 pub(crate) fn classify(error: &anyhow::Error) -> Exit {
     for cause in error.chain() {
-        if cause.is::<UsageError>() || cause.is::<rockit_model::InvalidTaskName>() {
+        if cause.is::<UsageError>() || cause.is::<rockit_model::Error>() {
             return Exit::Usage;
         }
-        if let Some(err) = cause.downcast_ref::<rockit_emulator::cli::RunError>() {
+        if let Some(err) = cause.downcast_ref::<rockit_emulator::Error>() {
             return if err.is_usage() { Exit::Usage } else { Exit::Failure };
         }
         if let Some(err) = cause.downcast_ref::<rockit_transport::Error>() {
@@ -112,10 +114,17 @@ fn transport_exit(err: &rockit_transport::Error) -> Exit {
     }
 }
 
+/// Whether the error is a write to a pipe whose reader has gone.
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|err| err.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Writes `error: <message>` on one line, plus a hint for authentication failures; with
 /// `verbose`, every cause of the chain on a line of its own below.
 pub(crate) fn report(error: &anyhow::Error, verbose: bool, stderr: &mut dyn Write) {
-    let mut line = one_line(&error.to_string());
+    let mut line = terminal_text(&error.to_string());
     if let Some(hint) = hint(error) {
         line.push_str("; ");
         line.push_str(&hint);
@@ -123,7 +132,7 @@ pub(crate) fn report(error: &anyhow::Error, verbose: bool, stderr: &mut dyn Writ
     let _ = writeln!(stderr, "error: {line}");
     if verbose {
         for cause in error.chain().skip(1) {
-            let _ = writeln!(stderr, "  caused by: {}", one_line(&cause.to_string()));
+            let _ = writeln!(stderr, "  caused by: {}", terminal_text(&cause.to_string()));
         }
     }
 }
@@ -141,21 +150,13 @@ fn hint(error: &anyhow::Error) -> Option<String> {
                 .to_owned(),
         ),
         Some(403) => {
-            let permission = match transport.method() {
-                Some(rockit_model::Method::Get) | None => rockit_model::PERMISSION_TASKS_READ,
-                Some(_) => rockit_model::PERMISSION_TASKS_UPDATE,
-            };
+            let permission = transport.permission()?;
             // Say which permission, unless the server already did.
             let said = error.to_string().contains(permission);
             (!said).then(|| format!("this needs the {permission} permission; use credentials that have it"))
         }
         _ => None,
     }
-}
-
-/// `text` with line breaks and other control characters turned into spaces.
-pub(crate) fn one_line(text: &str) -> String {
-    text.chars().map(|ch| if ch.is_control() { ' ' } else { ch }).collect()
 }
 
 #[cfg(test)]
@@ -176,6 +177,15 @@ mod tests {
         let bad = "a/b".parse::<rockit_model::TaskName>().unwrap_err();
         assert_eq!(classify(&anyhow::Error::new(bad)), Exit::Usage);
         assert_eq!(classify(&anyhow::anyhow!("other")), Exit::Failure);
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_through_the_chain() {
+        let pipe =
+            anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).context("writing");
+        assert!(is_broken_pipe(&pipe));
+        let other = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(!is_broken_pipe(&other));
     }
 
     #[test]

@@ -109,6 +109,8 @@ pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     let verbose = cli.global.verbose > 0;
     match commands::run(cli, io).await {
         Ok(exit) => exit,
+        // The reader went away (`rockit tasks list | head`): stop quietly, as command-line tools do.
+        Err(error) if exit::is_broken_pipe(&error) => Exit::Success,
         Err(error) => {
             exit::report(&error, verbose, io.stderr);
             exit::classify(&error)

@@ -81,18 +81,13 @@ pub(crate) fn status_color(status: &TaskStatus) -> Option<Color> {
     }
 }
 
-/// Server text made safe for a terminal: line breaks and tabs become spaces, every other control
-/// character (ESC, DEL and the C1 range included) becomes U+FFFD, so that a server cannot move
-/// the cursor, change colours, set the clipboard or forge lines. Apply it before styling: the
-/// only escapes on stdout are the colours this crate adds.
+/// Server text made safe for a terminal ([`rockit_model::printable`]): line breaks and tabs become
+/// spaces, every other control character becomes U+FFFD, and invisible or look-alike characters
+/// are shown escaped, so that a server cannot move the cursor, change colours, set the clipboard,
+/// forge lines or make a name read as another. Apply it before styling: the only escapes on
+/// stdout are the colours this crate adds.
 pub(crate) fn terminal_text(text: &str) -> String {
-    text.chars()
-        .map(|ch| match ch {
-            '\t' | '\n' | '\r' | '\x0b' | '\x0c' => ' ',
-            ch if ch.is_control() => '\u{fffd}',
-            ch => ch,
-        })
-        .collect()
+    rockit_model::printable(text).into_owned()
 }
 
 /// A table: a header row and rows of cells, each cell with an optional colour.

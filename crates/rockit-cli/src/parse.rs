@@ -80,15 +80,18 @@ fn known<T: Clone>(
 
 /// A sort key: `FIELD`, `+FIELD` or `-FIELD`, where `kind` is accepted for `type`.
 pub(crate) fn sort_key(raw: &str) -> anyhow::Result<Order> {
-    let order = Order::parse(raw.trim());
+    let invalid = || {
+        usage(format!(
+            "invalid --sort {raw:?}: sort by name, status, service, kind or created, with a leading - for descending"
+        ))
+    };
+    let order: Order = raw.trim().parse().map_err(|_| invalid())?;
     let field = match order.field() {
         "kind" => "type",
         other => other,
     };
     if !SORT_FIELDS.contains(&field) {
-        return Err(usage(format!(
-            "invalid --sort {raw:?}: sort by name, status, service, kind or created, with a leading - for descending"
-        )));
+        return Err(invalid());
     }
     Ok(if order.is_descending() { Order::desc(field) } else { Order::asc(field) })
 }

@@ -7,17 +7,9 @@ use std::time::Duration;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 
 use crate::api_error::{ApiError, shown};
-
-/// The header carrying the organization's name.
-pub const HEADER_ORG: &str = "x-rockit-orgname";
-/// The header carrying the (machine) user's name.
-pub const HEADER_USER: &str = "x-rockit-username";
-/// The header carrying a machine user's API key.
-pub const HEADER_API_KEY: &str = "x-rockit-api-key";
-/// The header carrying a backend auth token.
-pub const HEADER_TOKEN: &str = "x-rockit-beauth-token";
 
 /// Which credential a request authenticated with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

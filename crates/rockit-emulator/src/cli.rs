@@ -115,42 +115,13 @@ impl std::fmt::Debug for EmulatorArgs {
     }
 }
 
-/// Why [`run`] failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// `--listen` names an address other machines can reach, without `--allow-remote`.
-    #[error(
-        "refusing to listen on {addr}: other machines could reach it and the demo credentials are public; \
-         pass --allow-remote to do it anyway"
-    )]
-    RemoteListen {
-        /// The refused address.
-        addr: SocketAddr,
-    },
-    /// The emulator could not be configured, started or stopped.
-    #[error(transparent)]
-    Emulator(#[from] crate::Error),
-}
-
-impl RunError {
-    /// Whether the flags are at fault (a remote address, a bad fixture, an out-of-range value)
-    /// rather than the system (a port in use, a failed server).
-    pub fn is_usage(&self) -> bool {
-        match self {
-            Self::RemoteListen { .. } => true,
-            Self::Emulator(err) => !matches!(err, crate::Error::Bind { .. } | crate::Error::Server { .. }),
-        }
-    }
-}
-
 /// Starts an emulator as `args` say, prints `listening on http://ADDR` and the credentials to use
 /// on `out` (one per line; a key or token other than the public demo ones is named by its flag,
 /// not echoed), then serves until Ctrl-C or SIGTERM. Progress notes go to `log`.
 ///
 /// Output errors are ignored: a server must not die because whoever started it stopped reading
 /// its output.
-pub async fn run(args: EmulatorArgs, out: &mut impl Write, log: &mut impl Write) -> Result<(), RunError> {
+pub async fn run(args: EmulatorArgs, out: &mut impl Write, log: &mut impl Write) -> crate::Result<()> {
     run_until(args, out, log, stop_signal()).await
 }
 
@@ -160,9 +131,9 @@ pub async fn run_until(
     out: &mut impl Write,
     log: &mut impl Write,
     stop: impl Future<Output = ()>,
-) -> Result<(), RunError> {
+) -> crate::Result<()> {
     if !args.listen.ip().is_loopback() && !args.allow_remote {
-        return Err(RunError::RemoteListen { addr: args.listen });
+        return Err(crate::Error::RemoteListen { addr: args.listen });
     }
     let fixture = match (args.generate, args.fixture.as_str()) {
         (Some(count), _) => Fixture::generated(count),
@@ -182,8 +153,6 @@ pub async fn run_until(
         .speed(args.speed)
         .token_ttl(token_ttl)
         .latency(Duration::from_millis(args.latency))
-        .api_key(&args.user, &api_key, both)
-        .token(&token, &args.user, both)
         .faults(Faults::new(args.fault_rate).seed(args.fault_seed).mix([
             (Fault::Unavailable, 1),
             (Fault::RateLimited { retry_after: Duration::from_secs(args.retry_after) }, 1),
@@ -191,9 +160,12 @@ pub async fn run_until(
             (Fault::Drop, 1),
             (Fault::Truncate, 1),
         ]));
-    if demo_credentials {
-        builder = builder.api_key(demo::VIEWER_USER, demo::VIEWER_API_KEY, [PERMISSION_TASKS_READ]);
-    }
+    builder = if demo_credentials {
+        builder.demo_credentials_for(&args.user)
+    } else {
+        // What one flag names is used; the other credential stays the public demo one.
+        builder.api_key(&args.user, &api_key, both).token(&token, &args.user, both)
+    };
     let emulator = builder.start().await?;
 
     let mut banner = vec![
@@ -232,7 +204,7 @@ pub async fn run_until(
     stop.await;
     let _ = writeln!(log, "rockit-emulator: shutting down");
     let _ = log.flush();
-    Ok(emulator.shutdown().await?)
+    emulator.shutdown().await
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.

@@ -42,7 +42,8 @@ pub struct EmulatorBuilder {
     org: String,
     api_keys: Vec<ApiKeyEntry>,
     tokens: Vec<(String, String, BTreeSet<String>)>,
-    demo_credentials: bool,
+    /// The user of the demo API key and token when the demo credentials are on.
+    demo_user: Option<String>,
     token_ttl: Option<Duration>,
     fixture: Fixture,
     speed: f64,
@@ -60,7 +61,7 @@ impl Default for EmulatorBuilder {
             org: demo::ORG.to_owned(),
             api_keys: Vec::new(),
             tokens: Vec::new(),
-            demo_credentials: false,
+            demo_user: None,
             token_ttl: Some(DEFAULT_TOKEN_TTL),
             fixture: Fixture::empty(),
             speed: 1.0,
@@ -116,8 +117,14 @@ impl EmulatorBuilder {
     }
 
     /// Accepts the [`demo`] credentials as well as any configured ones.
-    pub fn demo_credentials(mut self) -> Self {
-        self.demo_credentials = true;
+    pub fn demo_credentials(self) -> Self {
+        self.demo_credentials_for(demo::USER)
+    }
+
+    /// Accepts the [`demo`] credentials, with `user` as the user of the demo API key and token
+    /// (the read-only [`demo::VIEWER_USER`] stays as it is), as well as any configured ones.
+    pub fn demo_credentials_for(mut self, user: impl Into<String>) -> Self {
+        self.demo_user = Some(user.into());
         self
     }
 
@@ -223,11 +230,12 @@ impl EmulatorBuilder {
 
     fn credentials(&self) -> Credentials {
         let mut credentials = Credentials::new(self.org.clone(), self.token_ttl);
-        let use_demo = self.demo_credentials || (self.api_keys.is_empty() && self.tokens.is_empty());
+        let no_credentials = self.api_keys.is_empty() && self.tokens.is_empty();
+        let demo_user = self.demo_user.as_deref().or(no_credentials.then_some(demo::USER));
         let both = permission_set([PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE]);
-        if use_demo {
+        if let Some(demo_user) = demo_user {
             credentials.add_api_key(ApiKeyEntry {
-                user: demo::USER.to_owned(),
+                user: demo_user.to_owned(),
                 key: demo::API_KEY.to_owned(),
                 permissions: both.clone(),
             });
@@ -238,7 +246,7 @@ impl EmulatorBuilder {
             });
             credentials.add_token(
                 demo::TOKEN.to_owned(),
-                demo::USER.to_owned(),
+                demo_user.to_owned(),
                 both,
                 Duration::ZERO,
                 self.token_ttl,

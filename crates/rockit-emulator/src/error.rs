@@ -64,12 +64,29 @@ pub enum Error {
         /// The task's name.
         name: String,
     },
+    /// `--listen` names an address other machines can reach, without `--allow-remote`.
+    #[error(
+        "refusing to listen on {addr}: other machines could reach it and the demo credentials are public; \
+         pass --allow-remote to do it anyway"
+    )]
+    RemoteListen {
+        /// The refused address.
+        addr: SocketAddr,
+    },
     /// The server task failed or did not stop in time.
     #[error("emulator server failed: {message}")]
     Server {
         /// What happened.
         message: String,
     },
+}
+
+impl Error {
+    /// Whether the caller's settings are at fault (a remote address, a bad fixture, an
+    /// out-of-range value, an unknown task) rather than the system (a port in use, a failed server).
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, Self::Bind { .. } | Self::Server { .. })
+    }
 }
 
 /// `Result` with this crate's [`Error`] as the default error type.

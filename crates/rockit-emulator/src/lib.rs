@@ -166,12 +166,14 @@ mod store;
 mod task;
 
 pub use crate::api_error::ApiError;
-pub use crate::auth::{Caller, CredentialKind, HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
+pub use crate::auth::{Caller, CredentialKind};
 pub use crate::emulator::{DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder};
 pub use crate::error::{Error, Result};
 pub use crate::faults::{Fault, Faults, Matcher};
 pub use crate::fixture::Fixture;
 pub use crate::log::{Counters, REDACTED_HEADERS, RecordedRequest};
-pub use crate::query::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use crate::query::MAX_LIMIT;
 pub use crate::server::MAX_BODY_BYTES;
 pub use crate::task::{Change, Task, Timeline};
+/// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
+pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};

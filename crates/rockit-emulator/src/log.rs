@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use bytes::Bytes;
+use rockit_model::{HEADER_API_KEY, HEADER_SESSION_TOKEN, HEADER_TOKEN};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -11,7 +12,7 @@ use crate::faults::Fault;
 
 /// Header values the log never keeps: they are replaced by `[redacted]`.
 pub const REDACTED_HEADERS: &[&str] =
-    &["x-rockit-api-key", "x-rockit-beauth-token", "x-rockit-besession-token", "authorization", "cookie"];
+    &[HEADER_API_KEY, HEADER_TOKEN, HEADER_SESSION_TOKEN, "authorization", "cookie"];
 
 /// One request as the emulator received it, and what it answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,25 +152,9 @@ impl RequestLog {
     }
 }
 
-/// Splits a raw path into percent-decoded segments.
-pub(crate) fn decoded_segments(raw_path: &str) -> Vec<String> {
-    raw_path
-        .strip_prefix('/')
-        .unwrap_or(raw_path)
-        .split('/')
-        .map(|segment| percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn segments_are_decoded_one_by_one() {
-        assert_eq!(decoded_segments("/be/v1/tasks/a%2Fb%20c"), ["be", "v1", "tasks", "a/b c"]);
-        assert_eq!(decoded_segments("/x/%FF"), ["x", "\u{FFFD}"]);
-    }
 
     #[test]
     fn the_log_keeps_the_last_entries_and_counts_all() {

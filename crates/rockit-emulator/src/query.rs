@@ -4,8 +4,8 @@
 use crate::api_error::{ApiError, shown};
 use crate::task::{GROUPS, group_kinds};
 
-/// The page size when `limit` is absent (documented by the vendor).
-pub const DEFAULT_LIMIT: usize = 10;
+/// The page size when `limit` is absent (documented by the vendor; defined in `rockit-model`).
+const DEFAULT_LIMIT: usize = rockit_model::DEFAULT_LIMIT as usize;
 
 /// The largest `limit` the emulator accepts; larger values get `400 invalid-param` (a **guess**:
 /// the vendor publishes no maximum).

@@ -22,7 +22,7 @@ use crate::api_error::{ApiError, json_response, shown};
 use crate::auth::{Caller, Credentials};
 use crate::clock::{Clock, lock};
 use crate::faults::{Fault, FaultState};
-use crate::log::{REDACTED_HEADERS, RecordedRequest, RequestLog, decoded_segments};
+use crate::log::{REDACTED_HEADERS, RecordedRequest, RequestLog};
 use crate::query::ListQuery;
 use crate::store::{Store, UpdateFlags};
 use conn::ConnHandle;
@@ -79,7 +79,7 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
         id: shared.next_id.fetch_add(1, Ordering::Relaxed) + 1,
         at: shared.clock.now(),
         method: parts.method.as_str().to_owned(),
-        segments: decoded_segments(&raw_path),
+        segments: rockit_model::decode_path_segments(&raw_path),
         query: raw_query
             .as_deref()
             .map(|raw| form_urlencoded::parse(raw.as_bytes()).into_owned().collect())

@@ -25,7 +25,7 @@ use serde_json::Value;
 ///             .at(Duration::from_secs(9), Change::status(TaskStatus::Failed).exception(Exception::error("out of disk"))),
 ///     );
 /// assert_eq!(task.details().status, TaskStatus::Pending);
-/// # Ok::<(), rockit_model::InvalidTaskName>(())
+/// # Ok::<(), rockit_model::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[must_use]

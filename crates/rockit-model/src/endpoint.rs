@@ -63,6 +63,13 @@ pub trait Endpoint {
         None
     }
 
+    /// Decodes a successful response body. By default `serde_json` decodes [`Self::Response`];
+    /// override it for answers that need the request to be read (such as picking one item out
+    /// of an envelope).
+    fn decode(&self, body: &[u8]) -> Result<Self::Response, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+
     /// Whether a `2xx` body carries a top-level `"status"` that must be `"success"`.
     ///
     /// True for the documented envelopes. An endpoint whose response may be a bare object with a
@@ -120,10 +127,8 @@ impl<'a> PathSegments<'a> {
     }
 
     /// Appends one segment.
-    #[must_use]
-    pub fn push(mut self, segment: impl Into<Cow<'a, str>>) -> Self {
+    pub fn push(&mut self, segment: impl Into<Cow<'a, str>>) {
         self.0.push(segment.into());
-        self
     }
 
     /// The segments, in order.
@@ -142,6 +147,13 @@ impl<'a> PathSegments<'a> {
     }
 }
 
+/// Collects segments: `["be", "v1", name].into_iter().collect()`.
+impl<'a, S: Into<Cow<'a, str>>> FromIterator<S> for PathSegments<'a> {
+    fn from_iter<I: IntoIterator<Item = S>>(segments: I) -> Self {
+        Self(segments.into_iter().map(Into::into).collect())
+    }
+}
+
 impl fmt::Display for PathSegments<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for segment in &self.0 {
@@ -149,6 +161,27 @@ impl fmt::Display for PathSegments<'_> {
         }
         Ok(())
     }
+}
+
+/// Splits a raw request path, as it arrives at a server, into its percent-decoded segments: the
+/// inverse of what the transport does with [`Endpoint::path`]. The leading `/` is dropped; every
+/// other `/` separates two segments, so `/a%2Fb` is one segment `a/b` and `//x` is `["", "x"]`.
+/// Invalid UTF-8 after decoding becomes U+FFFD.
+///
+/// ```
+/// use rockit_model::decode_path_segments;
+///
+/// assert_eq!(decode_path_segments("/be/v1/tasks/a%2Fb%20c"), ["be", "v1", "tasks", "a/b c"]);
+/// assert_eq!(decode_path_segments("/x/%FF"), ["x", "\u{FFFD}"]);
+/// assert_eq!(decode_path_segments("//x"), ["", "x"]);
+/// ```
+pub fn decode_path_segments(raw_path: &str) -> Vec<String> {
+    raw_path
+        .strip_prefix('/')
+        .unwrap_or(raw_path)
+        .split('/')
+        .map(|segment| percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
+        .collect()
 }
 
 /// Query pairs in order, keys possibly repeated; the transport encodes them.
@@ -179,6 +212,13 @@ impl<'a> QueryPairs<'a> {
     /// Whether there are no pairs.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Collects pairs: `[("limit", "1")].into_iter().collect()`.
+impl<'a, K: Into<Cow<'a, str>>, V: Into<Cow<'a, str>>> FromIterator<(K, V)> for QueryPairs<'a> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        Self(pairs.into_iter().map(|(key, value)| (key.into(), value.into())).collect())
     }
 }
 

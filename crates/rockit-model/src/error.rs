@@ -1,18 +1,59 @@
-//! The crate's error type.
+//! The crate's one error type: what is wrong with a value that failed validation.
 
-use crate::task_name::InvalidTaskName;
+use crate::task_name::TaskNameError;
 
-/// Everything that can go wrong in `rockit-model`: validating input and encoding or decoding JSON.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong in `rockit-model`: a string that is not a valid value of one of its
+/// validated types. Decoding JSON fails with `serde_json`'s own error, as serde requires.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A string is not a valid task name.
-    #[error(transparent)]
-    InvalidTaskName(#[from] InvalidTaskName),
-    /// JSON could not be encoded or decoded.
-    #[error("invalid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    /// A string is not a valid [`TaskName`](crate::TaskName).
+    #[error("invalid task name {shown}: {reason}")]
+    InvalidTaskName {
+        /// The rejected input, quoted and escaped, shortened if long.
+        shown: String,
+        /// What is wrong with it.
+        reason: TaskNameError,
+    },
+    /// A string is not a sort key (`+field`, `-field` or `field`).
+    #[error("invalid sort key {shown}: write a field name, with a leading - for descending, like -created")]
+    InvalidOrder {
+        /// The rejected input, quoted and escaped.
+        shown: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn invalid_task_name(input: &str, reason: TaskNameError) -> Self {
+        Self::InvalidTaskName { shown: shown(input), reason }
+    }
+
+    pub(crate) fn invalid_order(input: &str) -> Self {
+        Self::InvalidOrder { shown: shown(input) }
+    }
+
+    /// What is wrong with a rejected task name; `None` for other errors.
+    pub fn task_name_error(&self) -> Option<&TaskNameError> {
+        match self {
+            Self::InvalidTaskName { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The input quoted and escaped as Rust debug-prints it, cut after 64 bytes.
+fn shown(input: &str) -> String {
+    const SHOWN: usize = 64;
+    if input.len() > SHOWN {
+        let mut end = SHOWN;
+        while !input.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{:?}…", &input[..end])
+    } else {
+        format!("{input:?}")
+    }
+}

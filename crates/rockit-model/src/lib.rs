@@ -36,16 +36,23 @@ mod error;
 mod task;
 mod task_name;
 mod tasks_api;
+mod text;
 mod vocab;
+mod wire;
 
-pub use crate::endpoint::{Endpoint, JsonBody, Method, PathSegments, QueryPairs};
+pub use crate::endpoint::{Endpoint, JsonBody, Method, PathSegments, QueryPairs, decode_path_segments};
 pub use crate::envelope::{ErrorBody, TaskListResponse};
 pub use crate::error::{Error, Result};
 pub use crate::task::{
     Exception, FileReadFailed, HttpDownloadFailed, TaskDetails, TaskSummary, Timestamp, Warning,
 };
-pub use crate::task_name::{InvalidTaskName, MAX_TASK_NAME_LEN, TaskName, TaskNameError, TaskNameParts};
+pub use crate::task_name::{MAX_TASK_NAME_LEN, TaskName, TaskNameError, TaskNameParts};
 pub use crate::tasks_api::{
     GetTask, ListTasks, Order, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, UpdateTask,
 };
+pub use crate::text::printable;
 pub use crate::vocab::{ApiStatus, Service, TaskKind, TaskStatus};
+pub use crate::wire::{
+    DEFAULT_LIMIT, HEADER_API_KEY, HEADER_ORG, HEADER_SESSION_TOKEN, HEADER_TOKEN, HEADER_USER,
+    SECRET_HEADERS,
+};

@@ -15,7 +15,11 @@ use crate::task_name::TaskName;
 use crate::vocab::{Service, TaskStatus};
 
 /// One task in a list response: exactly the three fields the vendor's example shows.
+///
+/// `#[non_exhaustive]`: the vendor may add fields to list entries, and the SDK will model them
+/// without a breaking change; build one with [`TaskSummary::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TaskSummary {
     /// The task's name.
     pub name: TaskName,
@@ -32,8 +36,12 @@ pub struct TaskSummary {
 /// SDK does not model are kept in [`TaskDetails::extra`]. Decoding accepts both a bare task object
 /// and one wrapped as `{"task": {...}}` (any other top-level keys of the wrapper are dropped);
 /// encoding always writes the bare object.
+///
+/// `#[non_exhaustive]`: fields move from [`TaskDetails::extra`] into typed fields as the vendor's
+/// shape becomes known; build one with [`TaskDetails::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TaskDetails {
     /// The task's name.
     pub name: TaskName,
@@ -62,6 +70,13 @@ pub struct TaskDetails {
     /// Every field the SDK does not model, verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl TaskSummary {
+    /// A summary with the three fields of a list entry.
+    pub fn new(name: TaskName, service: Service, status: TaskStatus) -> Self {
+        Self { name, service, status }
+    }
 }
 
 impl TaskDetails {
@@ -94,20 +109,34 @@ impl TaskDetails {
 
 impl<'de> Deserialize<'de> for TaskDetails {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(DetailsVisitor)
+        deserializer.deserialize_map(DetailsVisitor { wanted: None })
+    }
+}
+
+impl TaskDetails {
+    /// Decodes a details answer for the task called `wanted`, in any of the three shapes a server
+    /// may use (see the type's documentation); from a list envelope it takes the task of that name.
+    pub fn from_json_for(body: &[u8], wanted: &TaskName) -> Result<Self, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let details = deserializer.deserialize_map(DetailsVisitor { wanted: Some(wanted) })?;
+        deserializer.end()?;
+        Ok(details)
     }
 }
 
 /// Reads task details field by field in one pass, straight from the input: a derived decoder
 /// would need `serde(flatten)` for [`TaskDetails::extra`] and an intermediate map for the
-/// `{"task": {...}}` wrapper, which together cost as much again as the decoding itself.
-struct DetailsVisitor;
+/// wrappers, which together cost as much again as the decoding itself.
+struct DetailsVisitor<'w> {
+    /// The task asked for, to pick from a list envelope; without it, a list must hold one task.
+    wanted: Option<&'w TaskName>,
+}
 
-impl<'de> Visitor<'de> for DetailsVisitor {
+impl<'de> Visitor<'de> for DetailsVisitor<'_> {
     type Value = TaskDetails;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a task object, bare or wrapped as {\"task\": {...}}")
+        f.write_str("a task object, bare, wrapped as {\"task\": {...}} or in a list envelope")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskDetails, A::Error> {
@@ -115,7 +144,7 @@ impl<'de> Visitor<'de> for DetailsVisitor {
         let (mut acknowledged, mut expired, mut warning, mut exception) = (None, None, None, None);
         let (mut created_at, mut updated_at) = (None, None);
         let mut extra = Map::new();
-        let mut wrapped = None;
+        let (mut wrapped, mut listed) = (None, None);
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 "name" => name = Some(map.next_value()?),
@@ -142,20 +171,29 @@ impl<'de> Visitor<'de> for DetailsVisitor {
                 "createdAt" => created_at = map.next_value()?,
                 "updatedAt" => updated_at = map.next_value()?,
                 "task" => wrapped = Some(map.next_value::<Value>()?),
+                "tasks" => listed = Some(map.next_value::<Value>()?),
                 _ => {
                     let value = map.next_value()?;
                     extra.insert(key.into_owned(), value);
                 }
             }
         }
-        match wrapped {
-            // `{"status": "success", "task": {...}}`: the details are inside. A bare task (one
-            // with a name) keeps a `task` field of its own in `extra`.
-            Some(Value::Object(task)) if name.is_none() => {
+        if name.is_none() {
+            // A wrapper: `{"status": "success", "task": {...}}` or the list envelope
+            // `{"status": "success", "totalCount": 1, "tasks": [{...}]}`. A bare task (one with a
+            // name) keeps fields called `task` and `tasks` of its own in `extra`.
+            if let Some(Value::Object(task)) = wrapped {
                 return TaskDetails::deserialize(Value::Object(task)).map_err(de::Error::custom);
             }
-            Some(other) => drop(extra.insert("task".to_owned(), other)),
-            None => {}
+            if let Some(Value::Array(tasks)) = listed {
+                return pick(tasks, self.wanted).map_err(de::Error::custom);
+            }
+        }
+        if let Some(other) = wrapped {
+            extra.insert("task".to_owned(), other);
+        }
+        if let Some(other) = listed {
+            extra.insert("tasks".to_owned(), other);
         }
         Ok(TaskDetails {
             name: name.ok_or_else(|| de::Error::missing_field("name"))?,
@@ -170,6 +208,26 @@ impl<'de> Visitor<'de> for DetailsVisitor {
             extra,
         })
     }
+}
+
+/// The task of a list envelope that a details answer is about: the one called `wanted`, or, when
+/// no name is known, the only one.
+fn pick(tasks: Vec<Value>, wanted: Option<&TaskName>) -> Result<TaskDetails, String> {
+    let count = tasks.len();
+    let Some(wanted) = wanted else {
+        let mut tasks = tasks.into_iter();
+        return match (tasks.next(), tasks.next()) {
+            (Some(task), None) => TaskDetails::deserialize(task).map_err(|err| err.to_string()),
+            _ => Err(format!("a list envelope with {count} tasks is not the details of one task")),
+        };
+    };
+    for task in tasks {
+        let named = task.get("name").and_then(Value::as_str).is_some_and(|name| name == wanted.as_str());
+        if named {
+            return TaskDetails::deserialize(task).map_err(|err| err.to_string());
+        }
+    }
+    Err(format!("the list envelope of {count} tasks does not hold task {wanted}"))
 }
 
 /// A task's warning, kept as the raw JSON the server sent (its shape is unpublished).
@@ -383,6 +441,38 @@ mod tests {
         assert_eq!(from_bare, from_wrapped);
         assert_eq!(from_bare.extra.get("x"), Some(&json!(1)));
         assert_eq!(serde_json::to_value(&from_bare).unwrap(), bare);
+    }
+
+    #[test]
+    fn details_decode_from_a_list_envelope_by_name() {
+        let wanted: TaskName = "a-b-0001-2-mkraw".parse().unwrap();
+        let other = json!({"name": "a-b-0001-1-dltar", "service": "engine", "status": "done"});
+        let task = json!({"name": "a-b-0001-2-mkraw", "service": "engine", "status": "failed", "x": [1]});
+        let one = json!({"status": "success", "totalCount": 1, "tasks": [task.clone()]});
+        let two = json!({"status": "success", "totalCount": 2, "tasks": [other.clone(), task.clone()]});
+        let expected: TaskDetails = serde_json::from_value(task.clone()).unwrap();
+        assert_eq!(expected.status, TaskStatus::Failed);
+
+        // Without a name only a one-task envelope is the details of a task.
+        assert_eq!(serde_json::from_value::<TaskDetails>(one.clone()).unwrap(), expected);
+        let err = serde_json::from_value::<TaskDetails>(two.clone()).unwrap_err();
+        assert!(err.to_string().contains("with 2 tasks"), "{err}");
+
+        // With the name asked for, the task of that name, wherever it stands.
+        let bytes = |value: &Value| serde_json::to_vec(value).unwrap();
+        assert_eq!(TaskDetails::from_json_for(&bytes(&two), &wanted).unwrap(), expected);
+        assert_eq!(TaskDetails::from_json_for(&bytes(&one), &wanted).unwrap(), expected);
+        assert_eq!(TaskDetails::from_json_for(&bytes(&task), &wanted).unwrap(), expected);
+        let missing = json!({"status": "success", "totalCount": 1, "tasks": [other]});
+        let err = TaskDetails::from_json_for(&bytes(&missing), &wanted).unwrap_err();
+        assert!(err.to_string().contains("does not hold task a-b-0001-2-mkraw"), "{err}");
+        assert!(TaskDetails::from_json_for(b"{} trailing", &wanted).is_err());
+
+        // A bare task keeps a `tasks` field of its own.
+        let bare = json!({"name": "a-b-0001-2-mkraw", "service": "engine", "status": "done", "tasks": [1]});
+        let details: TaskDetails = serde_json::from_value(bare.clone()).unwrap();
+        assert_eq!(details.extra.get("tasks"), Some(&json!([1])));
+        assert_eq!(serde_json::to_value(&details).unwrap(), bare);
     }
 
     #[test]

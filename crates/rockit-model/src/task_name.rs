@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::Error;
 use crate::vocab::TaskKind;
 
 /// The longest task name accepted, in bytes.
@@ -32,7 +33,7 @@ pub const MAX_TASK_NAME_LEN: usize = 256;
 /// assert_eq!(parts.app_of_org("exampleorg"), Some("sushi"));
 ///
 /// assert!("../etc/passwd".parse::<TaskName>().is_err());
-/// # Ok::<(), rockit_model::InvalidTaskName>(())
+/// # Ok::<(), rockit_model::Error>(())
 /// ```
 #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskName(String);
@@ -47,16 +48,6 @@ impl Clone for TaskName {
     fn clone_from(&mut self, source: &Self) {
         self.0.clone_from(&source.0);
     }
-}
-
-/// Why a string is not a valid [`TaskName`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid task name {shown}: {reason}")]
-pub struct InvalidTaskName {
-    /// The rejected input, quoted and escaped, shortened if long.
-    shown: String,
-    /// What is wrong with it.
-    reason: TaskNameError,
 }
 
 /// What is wrong with a rejected task name.
@@ -87,30 +78,9 @@ pub enum TaskNameError {
     },
 }
 
-impl InvalidTaskName {
-    fn new(input: &str, reason: TaskNameError) -> Self {
-        const SHOWN: usize = 64;
-        let shown = if input.len() > SHOWN {
-            let mut end = SHOWN;
-            while !input.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{:?}…", &input[..end])
-        } else {
-            format!("{input:?}")
-        };
-        Self { shown, reason }
-    }
-
-    /// What is wrong with the rejected name.
-    pub fn reason(&self) -> &TaskNameError {
-        &self.reason
-    }
-}
-
 impl TaskName {
     /// Validates `name` and wraps it.
-    pub fn new(name: impl Into<String>) -> Result<Self, InvalidTaskName> {
+    pub fn new(name: impl Into<String>) -> Result<Self, Error> {
         let name = name.into();
         validate(&name)?;
         Ok(Self(name))
@@ -136,7 +106,7 @@ impl TaskName {
     }
 }
 
-fn validate(name: &str) -> Result<(), InvalidTaskName> {
+fn validate(name: &str) -> Result<(), Error> {
     // Fast path for the names servers send: printable ASCII, checked byte by byte. It accepts
     // exactly the ASCII names the full check below accepts (controls and space are outside
     // `is_ascii_graphic`); anything else takes the full check for its precise error.
@@ -149,7 +119,7 @@ fn validate(name: &str) -> Result<(), InvalidTaskName> {
     {
         return Ok(());
     }
-    let fail = |reason| Err(InvalidTaskName::new(name, reason));
+    let fail = |reason| Err(Error::invalid_task_name(name, reason));
     if name.is_empty() {
         return fail(TaskNameError::Empty);
     }
@@ -189,7 +159,7 @@ impl AsRef<str> for TaskName {
 }
 
 impl FromStr for TaskName {
-    type Err = InvalidTaskName;
+    type Err = Error;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         validate(name)?;
@@ -198,7 +168,7 @@ impl FromStr for TaskName {
 }
 
 impl TryFrom<String> for TaskName {
-    type Error = InvalidTaskName;
+    type Error = Error;
 
     fn try_from(name: String) -> Result<Self, Self::Error> {
         Self::new(name)
@@ -206,7 +176,7 @@ impl TryFrom<String> for TaskName {
 }
 
 impl TryFrom<&str> for TaskName {
-    type Error = InvalidTaskName;
+    type Error = Error;
 
     fn try_from(name: &str) -> Result<Self, Self::Error> {
         name.parse()
@@ -299,6 +269,12 @@ impl<'a> TaskNameParts<'a> {
         (head.eq_ignore_ascii_case(org) && !app.is_empty()).then_some(app)
     }
 
+    /// The app's name where the org is known and the name starts with it, else the whole
+    /// `<org>-<app>` prefix: what to show in an APP column.
+    pub fn app_or_prefix(&self, org: Option<&str>) -> &'a str {
+        org.and_then(|org| self.app_of_org(org)).unwrap_or(self.prefix)
+    }
+
     /// The build number (`0001` is build 1).
     pub fn build(&self) -> u32 {
         self.build_number
@@ -372,17 +348,17 @@ mod tests {
     #[test]
     fn rejections_name_the_problem() {
         let err = "a/b".parse::<TaskName>().unwrap_err();
-        assert_eq!(err.reason(), &TaskNameError::ForbiddenChar { ch: '/', index: 1 });
+        assert_eq!(err.task_name_error(), Some(&TaskNameError::ForbiddenChar { ch: '/', index: 1 }));
         assert!(
             err.to_string().starts_with(r#"invalid task name "a/b": it contains '/' at byte 1"#),
             "{err}"
         );
-        assert_eq!("".parse::<TaskName>().unwrap_err().reason(), &TaskNameError::Empty);
-        assert_eq!("..".parse::<TaskName>().unwrap_err().reason(), &TaskNameError::DotSegment);
+        assert_eq!("".parse::<TaskName>().unwrap_err().task_name_error(), Some(&TaskNameError::Empty));
+        assert_eq!("..".parse::<TaskName>().unwrap_err().task_name_error(), Some(&TaskNameError::DotSegment));
         let long = "x".repeat(MAX_TASK_NAME_LEN + 1);
         assert_eq!(
-            long.parse::<TaskName>().unwrap_err().reason(),
-            &TaskNameError::TooLong { len: MAX_TASK_NAME_LEN + 1 }
+            long.parse::<TaskName>().unwrap_err().task_name_error(),
+            Some(&TaskNameError::TooLong { len: MAX_TASK_NAME_LEN + 1 })
         );
     }
 }

@@ -2,11 +2,13 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{Endpoint, JsonBody, Method, PathSegments, QueryPairs};
 use crate::envelope::TaskListResponse;
+use crate::error::Error;
 use crate::task::TaskDetails;
 use crate::task_name::TaskName;
 use crate::vocab::{TaskKind, TaskStatus};
@@ -62,7 +64,7 @@ impl ListTasks {
     }
 
     /// Every task in state `status`.
-    pub fn with_status(status: TaskStatus) -> Self {
+    pub fn for_status(status: TaskStatus) -> Self {
         Self::new().status(status)
     }
 
@@ -152,18 +154,19 @@ impl ListTasks {
         self
     }
 
-    /// The offset that was set, if any.
-    pub fn get_offset(&self) -> Option<u64> {
+    /// The offset that was set with [`ListTasks::offset`], if any.
+    pub fn page_offset(&self) -> Option<u64> {
         self.offset
     }
 
-    /// The limit that was set, if any.
-    pub fn get_limit(&self) -> Option<u32> {
+    /// The page size that was set with [`ListTasks::limit`], if any (the server's default is
+    /// [`DEFAULT_LIMIT`](crate::DEFAULT_LIMIT)).
+    pub fn page_limit(&self) -> Option<u32> {
         self.limit
     }
 
     /// The sort keys that were set with [`ListTasks::order`].
-    pub fn get_order(&self) -> &[Order] {
+    pub fn sort_keys(&self) -> &[Order] {
         &self.order
     }
 
@@ -253,15 +256,6 @@ impl Order {
         Self { field: field.into(), descending: true }
     }
 
-    /// Reads `+field`, `-field` or a bare `field` (ascending).
-    pub fn parse(raw: &str) -> Self {
-        match raw.as_bytes().first() {
-            Some(b'-') => Self::desc(&raw[1..]),
-            Some(b'+') => Self::asc(&raw[1..]),
-            _ => Self::asc(raw),
-        }
-    }
-
     /// The field name.
     pub fn field(&self) -> &str {
         &self.field
@@ -270,6 +264,23 @@ impl Order {
     /// Whether the order is descending.
     pub fn is_descending(&self) -> bool {
         self.descending
+    }
+}
+
+/// Reads `+field`, `-field` or a bare `field` (ascending); the field must not be empty.
+impl FromStr for Order {
+    type Err = Error;
+
+    fn from_str(raw: &str) -> Result<Self, Error> {
+        let order = match raw.as_bytes().first() {
+            Some(b'-') => Self::desc(&raw[1..]),
+            Some(b'+') => Self::asc(&raw[1..]),
+            _ => Self::asc(raw),
+        };
+        if order.field.is_empty() {
+            return Err(Error::invalid_order(raw));
+        }
+        Ok(order)
     }
 }
 
@@ -302,7 +313,9 @@ impl Endpoint for GetTask {
     }
 
     fn path(&self) -> PathSegments<'_> {
-        PathSegments::from_static(TASKS_PATH).push(Cow::Borrowed(self.name.as_str()))
+        let mut path = PathSegments::from_static(TASKS_PATH);
+        path.push(Cow::Borrowed(self.name.as_str()));
+        path
     }
 
     fn permission(&self) -> Option<&'static str> {
@@ -312,6 +325,11 @@ impl Endpoint for GetTask {
     /// The details body may be a bare task whose own `status` is the task's state.
     fn checks_api_status(&self) -> bool {
         false
+    }
+
+    /// Any of the three shapes of a details answer; from a list envelope, the task asked for.
+    fn decode(&self, body: &[u8]) -> Result<TaskDetails, serde_json::Error> {
+        TaskDetails::from_json_for(body, &self.name)
     }
 }
 
@@ -351,22 +369,22 @@ impl UpdateTask {
 
     /// Acknowledges the warning of `name`.
     pub fn acknowledge(name: TaskName) -> Self {
-        Self::new(name).with_acknowledged(true)
+        Self::new(name).acknowledged(true)
     }
 
     /// Expires `name`, which also acknowledges it.
     pub fn expire(name: TaskName) -> Self {
-        Self::new(name).with_expired(true)
+        Self::new(name).expired(true)
     }
 
     /// Sets the `acknowledged` flag.
-    pub fn with_acknowledged(mut self, acknowledged: bool) -> Self {
+    pub fn acknowledged(mut self, acknowledged: bool) -> Self {
         self.acknowledged = Some(acknowledged);
         self
     }
 
     /// Sets the `expired` flag.
-    pub fn with_expired(mut self, expired: bool) -> Self {
+    pub fn expired(mut self, expired: bool) -> Self {
         self.expired = Some(expired);
         self
     }

@@ -6,7 +6,6 @@ use rockit_transport::Client;
 use crate::error::{Error, Result};
 use crate::page::Page;
 use crate::stream::{StreamPosition, TaskStream};
-use crate::wait::{self, TaskWatch, WaitOptions, WaitOutcome};
 
 /// The Tasks API of one ROCKIT Edge organization.
 ///
@@ -89,18 +88,5 @@ impl Tasks {
             .execute(&update)
             .await
             .map_err(|err| Error::transport(format!("{verb} {}", update.name), err))
-    }
-
-    /// Polls the task until it reaches a terminal state, the options' predicate holds, or the
-    /// timeout passes. Transient errors are retried by the transport, and a poll that still fails
-    /// transiently is repeated while time is left; other errors end the wait.
-    pub async fn wait(&self, name: &TaskName, options: WaitOptions) -> Result<WaitOutcome> {
-        wait::wait(self.clone(), name.clone(), options).await
-    }
-
-    /// The task's details each time its status changes, until a terminal state; for progress
-    /// displays.
-    pub fn watch(&self, name: &TaskName, options: WaitOptions) -> TaskWatch {
-        TaskWatch::new(self.clone(), name.clone(), options)
     }
 }

@@ -21,11 +21,13 @@ pub enum Error {
         #[source]
         source: rockit_transport::Error,
     },
-    /// A background page fetch of a prefetching stream was cancelled or panicked.
-    #[error("a background page fetch failed: {message}")]
+    /// A background page fetch of a prefetching stream was cancelled or panicked; polling the
+    /// stream again fetches the page anew.
+    #[error("a background page fetch failed")]
     Background {
         /// What the runtime reported.
-        message: String,
+        #[source]
+        source: tokio::task::JoinError,
     },
     /// An update that sets neither `acknowledged` nor `expired`, which the server would refuse.
     #[error("update of task {name} sets no flag; set acknowledged and/or expired")]

@@ -64,14 +64,19 @@
 
 mod client;
 mod error;
+mod marks;
 mod page;
 mod stream;
 mod wait;
 
-pub use rockit_model::{ListTasks, TaskDetails, TaskName, TaskStatus, TaskSummary, UpdateTask};
+pub use rockit_model::{
+    DEFAULT_LIMIT, ListTasks, Order, Service, TaskDetails, TaskKind, TaskName, TaskStatus, TaskSummary,
+    UpdateTask,
+};
 
 pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
-pub use crate::page::{DEFAULT_LIMIT, Page};
+pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMarks};
+pub use crate::page::Page;
 pub use crate::stream::{ListingReport, MAX_STEPS_BACK, StreamPosition, TaskStream};
 pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};

@@ -1,12 +1,12 @@
 //! `Page`: one page of a task listing, and the request for the next one.
 
-use rockit_model::{ListTasks, TaskSummary};
-
-/// The server's page size when the request sets no `limit`.
-pub const DEFAULT_LIMIT: u32 = 10;
+use rockit_model::{DEFAULT_LIMIT, ListTasks, TaskSummary};
 
 /// One page of tasks, as returned by [`crate::Tasks::list`].
+///
+/// `#[non_exhaustive]`: what the server says about a page may grow.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Page {
     /// The tasks on this page, in the server's order.
     pub tasks: Vec<TaskSummary>,
@@ -21,8 +21,8 @@ pub struct Page {
 
 impl Page {
     pub(crate) fn new(request: &ListTasks, tasks: Vec<TaskSummary>, total_count: u64) -> Self {
-        let offset = request.get_offset().unwrap_or(0);
-        let limit = request.get_limit().unwrap_or(DEFAULT_LIMIT);
+        let offset = request.page_offset().unwrap_or(0);
+        let limit = request.page_limit().unwrap_or(DEFAULT_LIMIT);
         let after = offset.saturating_add(tasks.len() as u64);
         let next = (!tasks.is_empty() && after < total_count).then(|| request.clone().offset(after));
         Self { tasks, total_count, offset, limit, next }

@@ -15,13 +15,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures_core::Stream;
+use futures_util::{Stream, StreamExt as _};
 use rockit_model::{ListTasks, TaskListResponse, TaskName, TaskSummary};
 use rockit_transport::Client;
 use serde::{Deserialize, Serialize};
 
+use crate::DEFAULT_LIMIT;
 use crate::error::{Error, Result};
-use crate::page::DEFAULT_LIMIT;
 
 /// How far the stream has come: save it to resume a listing later with
 /// [`crate::Tasks::stream_from`].
@@ -34,8 +34,16 @@ pub struct StreamPosition {
 }
 
 /// What a listing observed; see [`TaskStream::report`].
+///
+/// `#[non_exhaustive]`: new observations may join these without a breaking change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+// Independent observations, each read on its own: a state machine would hide them.
+#[allow(clippy::struct_excessive_bools)]
 pub struct ListingReport {
+    /// Whether the request asked for a sort order of its own (typed or raw), which gives the
+    /// weaker guarantee: only repeats of the previous page can be dropped.
+    pub custom_order: bool,
     /// Pages requested (steps back included).
     pub pages: u64,
     /// Tasks yielded.
@@ -57,6 +65,18 @@ pub struct ListingReport {
     /// Whether the stream gave up looking for its place after tasks disappeared (more than
     /// [`MAX_STEPS_BACK`] steps back for one page): tasks may be missing from the listing.
     pub incomplete: bool,
+}
+
+impl ListingReport {
+    /// Whether the listing may have missed tasks that existed throughout it: tasks came or went
+    /// while it ran and it could not keep its place by name (a custom order, or pages that came
+    /// back out of name order), or it gave up looking for its place.
+    ///
+    /// In the default order a listing keeps its place by name, so tasks coming and going never
+    /// make it miss one; this is then `false` unless it gave up.
+    pub fn may_have_missed(&self) -> bool {
+        (self.custom_order || self.unordered) && self.total_changed || self.incomplete
+    }
 }
 
 type Fetch = Pin<Box<dyn Future<Output = rockit_transport::Result<TaskListResponse>> + Send>>;
@@ -96,9 +116,9 @@ impl TaskStream {
     pub(crate) fn new(client: Client, request: ListTasks, position: StreamPosition, prefetch: bool) -> Self {
         let keyed = !request.has_custom_order();
         // The overlap costs one task per page, so a page must hold at least two.
-        let limit = request.get_limit().unwrap_or(DEFAULT_LIMIT).max(2);
+        let limit = request.page_limit().unwrap_or(DEFAULT_LIMIT).max(2);
         let next_offset = if position.last.is_none() {
-            position.offset.max(request.get_offset().unwrap_or(0))
+            position.offset.max(request.page_offset().unwrap_or(0))
         } else {
             position.offset
         };
@@ -115,7 +135,7 @@ impl TaskStream {
             previous_page: HashSet::new(),
             steps_back_for_page: 0,
             done: false,
-            report: ListingReport::default(),
+            report: ListingReport { custom_order: !keyed, ..ListingReport::default() },
         }
     }
 
@@ -129,6 +149,12 @@ impl TaskStream {
     /// What the listing has observed so far.
     pub fn report(&self) -> &ListingReport {
         &self.report
+    }
+
+    /// The next task, `None` at the end of the listing: the stream consumed without importing a
+    /// stream trait. After an error, calling it again retries the failed page.
+    pub async fn try_next(&mut self) -> Result<Option<TaskSummary>> {
+        self.next().await.transpose()
     }
 
     /// The offset the next request starts at: in the default order, one early once a task has
@@ -253,7 +279,7 @@ impl Stream for TaskStream {
                     Ok(result) => result,
                     Err(join) => {
                         this.in_flight = None;
-                        return Poll::Ready(Some(Err(Error::Background { message: join.to_string() })));
+                        return Poll::Ready(Some(Err(Error::Background { source: join })));
                     }
                 },
             };
@@ -291,5 +317,30 @@ impl std::fmt::Debug for TaskStream {
             .field("done", &self.done)
             .field("report", &self.report)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_listing_that_could_not_keep_its_place_may_have_missed_tasks() {
+        let report = |custom_order, unordered, total_changed, incomplete| ListingReport {
+            custom_order,
+            total_changed,
+            unordered,
+            incomplete,
+            ..ListingReport::default()
+        };
+        // In name order a changing listing keeps its place: nothing is missed.
+        assert!(!report(false, false, true, false).may_have_missed());
+        assert!(!report(false, false, false, false).may_have_missed());
+        // A custom order, or pages out of name order, with tasks coming and going.
+        assert!(report(true, false, true, false).may_have_missed());
+        assert!(report(false, true, true, false).may_have_missed());
+        assert!(!report(true, true, false, false).may_have_missed());
+        // Giving up on finding its place, whatever else happened.
+        assert!(report(false, false, false, true).may_have_missed());
     }
 }

@@ -1,5 +1,5 @@
-//! Waiting for a task: `WaitOptions`, `WaitOutcome`, the polling loop behind `Tasks::wait`, and
-//! `TaskWatch`, the stream of status changes behind `Tasks::watch`.
+//! Waiting for a task: `Tasks::wait` and `Tasks::watch`, their `WaitOptions` and `WaitOutcome`, the
+//! polling loop behind both, and `TaskWatch`, the stream of status changes.
 
 use std::fmt;
 use std::pin::Pin;
@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_core::Stream;
+use futures_util::Stream;
+use futures_util::stream::{self, BoxStream, StreamExt as _};
 use rockit_model::{TaskDetails, TaskName, TaskStatus};
 use tokio::time::Instant;
 
@@ -247,33 +248,49 @@ impl Poller {
     }
 }
 
-pub(crate) async fn wait(tasks: Tasks, name: TaskName, options: WaitOptions) -> Result<WaitOutcome> {
-    let mut poller = Poller::new(tasks, name, options);
-    loop {
-        if let Step::Finished(outcome) = poller.step().await? {
-            return Ok(outcome);
+impl Tasks {
+    /// Polls the task until it reaches a terminal state, the options' predicate holds, or the
+    /// timeout passes. Transient errors are retried by the transport, and a poll that still fails
+    /// transiently is repeated while time is left; other errors end the wait.
+    pub async fn wait(&self, name: &TaskName, options: WaitOptions) -> Result<WaitOutcome> {
+        let mut poller = Poller::new(self.clone(), name.clone(), options);
+        loop {
+            if let Step::Finished(outcome) = poller.step().await? {
+                return Ok(outcome);
+            }
         }
     }
-}
 
-type StepFuture = Pin<Box<dyn std::future::Future<Output = (Poller, Result<Step>)> + Send>>;
+    /// The task's details each time its status changes, until a terminal state; for progress
+    /// displays.
+    pub fn watch(&self, name: &TaskName, options: WaitOptions) -> TaskWatch {
+        TaskWatch::new(Poller::new(self.clone(), name.clone(), options))
+    }
+}
 
 /// The stream returned by [`Tasks::watch`]: the task's details each time its status changes,
 /// first observation and terminal state included. It ends after the terminal state, after the
 /// [`until`](WaitOptions::until) predicate held, or with an [`Error::WaitTimedOut`] item.
 pub struct TaskWatch {
-    state: WatchState,
-}
-
-enum WatchState {
-    Idle(Box<Poller>),
-    Polling(StepFuture),
-    Done,
+    inner: BoxStream<'static, Result<TaskDetails>>,
 }
 
 impl TaskWatch {
-    pub(crate) fn new(tasks: Tasks, name: TaskName, options: WaitOptions) -> Self {
-        Self { state: WatchState::Idle(Box::new(Poller::new(tasks, name, options))) }
+    fn new(poller: Poller) -> Self {
+        // Each step polls until a change or the end; the state is `None` once the watch is over.
+        let inner = stream::unfold(Some(poller), |state| async move {
+            let mut poller = state?;
+            let item = match poller.step().await {
+                Ok(Step::Changed(details)) => return Some((Ok(*details), Some(poller))),
+                Ok(Step::Finished(WaitOutcome::TimedOut { name, last, waited })) => {
+                    Err(Error::WaitTimedOut { name, waited, last_status: last.map(|details| details.status) })
+                }
+                Ok(Step::Finished(outcome)) => Ok(outcome.details()?.clone()),
+                Err(err) => Err(err),
+            };
+            Some((item, None))
+        });
+        Self { inner: inner.boxed() }
     }
 }
 
@@ -281,51 +298,12 @@ impl Stream for TaskWatch {
     type Item = Result<TaskDetails>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        loop {
-            match std::mem::replace(&mut self.state, WatchState::Done) {
-                WatchState::Done => return Poll::Ready(None),
-                WatchState::Idle(mut poller) => {
-                    self.state = WatchState::Polling(Box::pin(async move {
-                        let step = poller.step().await;
-                        (*poller, step)
-                    }));
-                }
-                WatchState::Polling(mut future) => {
-                    let Poll::Ready((poller, step)) = future.as_mut().poll(cx) else {
-                        self.state = WatchState::Polling(future);
-                        return Poll::Pending;
-                    };
-                    return Poll::Ready(Some(match step {
-                        Ok(Step::Changed(details)) => {
-                            self.state = WatchState::Idle(Box::new(poller));
-                            Ok(*details)
-                        }
-                        Ok(Step::Finished(WaitOutcome::TimedOut { name, last, waited })) => {
-                            Err(Error::WaitTimedOut {
-                                name,
-                                waited,
-                                last_status: last.map(|details| details.status),
-                            })
-                        }
-                        Ok(Step::Finished(outcome)) => match outcome.details() {
-                            Some(details) => Ok(details.clone()),
-                            None => continue,
-                        },
-                        Err(err) => Err(err),
-                    }));
-                }
-            }
-        }
+        self.inner.poll_next_unpin(cx)
     }
 }
 
 impl fmt::Debug for TaskWatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            WatchState::Idle(_) => "idle",
-            WatchState::Polling(_) => "polling",
-            WatchState::Done => "done",
-        };
-        f.debug_struct("TaskWatch").field("state", &state).finish()
+        f.debug_struct("TaskWatch").finish_non_exhaustive()
     }
 }

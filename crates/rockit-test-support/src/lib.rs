@@ -207,11 +207,8 @@ pub mod strategies {
 
     /// A `TaskSummary`.
     pub fn task_summary() -> impl Strategy<Value = TaskSummary> {
-        (task_name(), service(), task_status()).prop_map(|(name, service, status)| TaskSummary {
-            name,
-            service,
-            status,
-        })
+        (task_name(), service(), task_status())
+            .prop_map(|(name, service, status)| TaskSummary::new(name, service, status))
     }
 
     /// A `TaskListResponse`.

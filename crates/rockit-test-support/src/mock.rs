@@ -33,11 +33,7 @@ pub struct Recorded {
 impl Recorded {
     /// The path's segments after the leading `/`, each percent-decoded on its own.
     pub fn decoded_segments(&self) -> Vec<String> {
-        self.raw_path
-            .trim_start_matches('/')
-            .split('/')
-            .map(|segment| percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
-            .collect()
+        rockit_model::decode_path_segments(&self.raw_path)
     }
 
     /// A header's value as text.

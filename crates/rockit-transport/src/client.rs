@@ -14,7 +14,6 @@ use rockit_model::{ApiStatus, Endpoint, ErrorBody, Method, PathSegments, QueryPa
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
 
-use crate::config::ClientBuilder;
 use crate::credentials::CredentialProvider;
 use crate::error::{Error, ErrorKind, Result, excerpt, is_retryable_status};
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -80,17 +79,6 @@ impl AttemptError {
 }
 
 impl Client {
-    /// A builder with default timeouts, retries and limits.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`
-    /// and `ROCKIT_TOKEN`; the error names the variable that is missing or the two that conflict.
-    pub fn from_env() -> Result<Self> {
-        Self::builder().from_env().build()
-    }
-
     pub(crate) fn from_inner(inner: ClientInner) -> Self {
         Self { inner: Arc::new(inner) }
     }
@@ -118,6 +106,7 @@ impl Client {
             "rockit.request",
             method = method.as_str(),
             path = %path,
+            query = tracing::field::Empty,
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
@@ -131,18 +120,26 @@ impl Client {
             })?;
             Ok((url, body.map(|body| Bytes::from(body.into_bytes()))))
         });
-        let (url, body) = prepared.map_err(|err| err.for_request(method, path.to_string(), 0))?;
-        let call = Call { client: &self.inner, method, url, body, idempotent: endpoint.idempotent() };
+        let permission = endpoint.permission();
+        let (url, body) = prepared.map_err(|err| err.for_request(method, path.to_string(), permission, 0))?;
+        let http_method =
+            reqwest_method(method).map_err(|err| err.for_request(method, path.to_string(), permission, 0))?;
+        if let Some(query) = url.query() {
+            // The query holds filters and positions, never credentials: log it, so that the
+            // requests of one listing can be told apart.
+            span.record("query", query);
+        }
+        let call = Call { client: &self.inner, http_method, url, body, idempotent: endpoint.idempotent() };
         let started = Instant::now();
         let result = call.run::<E>(endpoint, started).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis());
-        result.map_err(|(err, attempts)| err.for_request(method, path.to_string(), attempts))
+        result.map_err(|(err, attempts)| err.for_request(method, path.to_string(), permission, attempts))
     }
 }
 
 struct Call<'a> {
     client: &'a ClientInner,
-    method: Method,
+    http_method: reqwest::Method,
     url: Url,
     /// Shared cheaply between attempts.
     body: Option<Bytes>,
@@ -177,7 +174,7 @@ impl Call<'_> {
             let (error, retry_after) = match outcome {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
-                    match classify::<E>(endpoint, response) {
+                    match classify(endpoint, response) {
                         Ok(value) => return Ok(value),
                         Err(error) => {
                             if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
@@ -248,7 +245,7 @@ impl Call<'_> {
         let mut request = self
             .client
             .http
-            .request(reqwest_method(self.method), self.url.clone())
+            .request(self.http_method.clone(), self.url.clone())
             .headers(headers.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(body) = &self.body {
@@ -308,7 +305,7 @@ fn classify<E: Endpoint + ?Sized>(endpoint: &E, response: RawResponse) -> Result
             {
                 return Err(api_error(status, &body, retry_after));
             }
-            serde_json::from_slice(&body).map_err(|err| {
+            endpoint.decode(&body).map_err(|err| {
                 Error::new(ErrorKind::Decode { status, reason: err.to_string(), excerpt: excerpt(&body) })
                     .with_source(err)
             })
@@ -371,14 +368,21 @@ fn top_level_status(body: &[u8]) -> Option<String> {
     found
 }
 
-fn reqwest_method(method: Method) -> reqwest::Method {
-    match method {
+/// The HTTP method to send. `Method` is `#[non_exhaustive]`: a method this transport does not know
+/// yet is refused, never sent as another one.
+fn reqwest_method(method: Method) -> Result<reqwest::Method> {
+    Ok(match method {
+        Method::Get => reqwest::Method::GET,
         Method::Post => reqwest::Method::POST,
         Method::Put => reqwest::Method::PUT,
         Method::Patch => reqwest::Method::PATCH,
         Method::Delete => reqwest::Method::DELETE,
-        _ => reqwest::Method::GET,
-    }
+        other => {
+            return Err(Error::new(ErrorKind::InvalidRequest {
+                message: format!("method {other} is not supported by this version of rockit-transport"),
+            }));
+        }
+    })
 }
 
 /// The base URL with `path` appended segment by segment, and `query` as form-encoded pairs.
@@ -426,10 +430,7 @@ mod tests {
     use super::*;
 
     fn url(base: &str, segments: &[&str]) -> Result<String> {
-        let mut path = PathSegments::default();
-        for segment in segments {
-            path = path.push((*segment).to_owned());
-        }
+        let path: PathSegments<'_> = segments.iter().map(|segment| (*segment).to_owned()).collect();
         build_url(&Url::parse(base).unwrap(), &path, &QueryPairs::new()).map(String::from)
     }
 

@@ -75,6 +75,19 @@ impl Default for ClientBuilder {
     }
 }
 
+impl Client {
+    /// A builder with default timeouts, retries and limits.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`
+    /// and `ROCKIT_TOKEN`; the error names the variable that is missing or the two that conflict.
+    pub fn from_env() -> Result<Self> {
+        Self::builder().from_env().build()
+    }
+}
+
 impl ClientBuilder {
     /// The base URL of the ROCKIT Edge host, such as `https://edge.example.com` or, with a path
     /// prefix, `https://host/edge/`. Endpoint paths (`/be/v1/...`) are appended to it.

@@ -12,16 +12,9 @@ use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::{Error, ErrorKind, Result};
+use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 
-/// Header carrying the organization's name.
-pub const HEADER_ORG: &str = "x-rockit-orgname";
-/// Header carrying the machine user's name.
-pub const HEADER_USER: &str = "x-rockit-username";
-/// Header carrying a machine user's API key.
-pub const HEADER_API_KEY: &str = "x-rockit-api-key";
-/// Header carrying a backend auth token.
-pub const HEADER_TOKEN: &str = "x-rockit-beauth-token";
+use crate::error::{Error, ErrorKind, Result};
 
 const REDACTED: &str = "[redacted]";
 

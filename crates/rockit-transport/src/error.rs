@@ -113,13 +113,14 @@ pub struct Error {
 struct Inner {
     kind: ErrorKind,
     request: Option<(Method, String)>,
+    permission: Option<&'static str>,
     attempts: u32,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind) -> Self {
-        Self { inner: Box::new(Inner { kind, request: None, attempts: 0, source: None }) }
+        Self { inner: Box::new(Inner { kind, request: None, permission: None, attempts: 0, source: None }) }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -131,8 +132,17 @@ impl Error {
         self
     }
 
-    pub(crate) fn for_request(mut self, method: Method, path: String, attempts: u32) -> Self {
+    /// Names the request the error belongs to: what `Display` shows, and what [`Error::method`],
+    /// [`Error::path`] and [`Error::permission`] return.
+    pub(crate) fn for_request(
+        mut self,
+        method: Method,
+        path: String,
+        permission: Option<&'static str>,
+        attempts: u32,
+    ) -> Self {
         self.inner.request = Some((method, path));
+        self.inner.permission = permission;
         self.inner.attempts = attempts;
         self
     }
@@ -208,6 +218,13 @@ impl Error {
     pub fn path(&self) -> Option<&str> {
         self.inner.request.as_ref().map(|(_, path)| path.as_str())
     }
+
+    /// The permission the failed request needs, as its endpoint declares it
+    /// ([`Endpoint::permission`](rockit_model::Endpoint::permission)): what a `403` is most likely
+    /// missing, for any endpoint, downstream ones included.
+    pub fn permission(&self) -> Option<&'static str> {
+        self.inner.permission
+    }
 }
 
 /// Statuses worth retrying for idempotent requests.
@@ -235,6 +252,9 @@ impl fmt::Debug for Error {
         debug.field("kind", &self.inner.kind);
         if let Some((method, path)) = &self.inner.request {
             debug.field("method", method).field("path", path);
+        }
+        if let Some(permission) = self.inner.permission {
+            debug.field("permission", &permission);
         }
         debug.field("attempts", &self.inner.attempts);
         if let Some(source) = &self.inner.source {
@@ -270,12 +290,13 @@ fn api_text(status: u16, code: Option<&ApiStatus>, message: Option<&str>, excerp
     text
 }
 
-/// The first bytes of a body as text, control characters replaced, for error messages.
+/// The first bytes of a body as text, made printable ([`rockit_model::printable`]), for error
+/// messages.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     const MAX_CHARS: usize = 200;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
-    let mut out: String =
-        text.chars().take(MAX_CHARS).map(|ch| if ch.is_control() { ' ' } else { ch }).collect();
+    let cut: String = text.chars().take(MAX_CHARS).collect();
+    let mut out = rockit_model::printable(&cut).into_owned();
     if text.chars().count() > MAX_CHARS || body.len() > MAX_CHARS * 4 {
         out.push('…');
     }

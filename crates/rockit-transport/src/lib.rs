@@ -50,9 +50,8 @@ pub use crate::client::Client;
 pub use crate::config::{
     ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN, ENV_USER,
 };
-pub use crate::credentials::{
-    CredentialFuture, CredentialProvider, Credentials, HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER,
-    StaticCredentials,
-};
+pub use crate::credentials::{CredentialFuture, CredentialProvider, Credentials, StaticCredentials};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::retry::RetryPolicy;
+/// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
+pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};

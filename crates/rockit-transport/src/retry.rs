@@ -9,12 +9,19 @@ use std::time::{Duration, SystemTime};
 /// The delay before retry `n` (1-based) is drawn uniformly from `0..=min(max_delay, base_delay ·
 /// 2^(n-1))` ("full jitter"), unless the server sent `Retry-After`, which is honoured up to
 /// `max_delay`. No delay outlasts the call's deadline.
+///
+/// The fields are public to read; the setters of the same names build a policy. `#[non_exhaustive]`:
+/// a retry budget and other knobs may join them without a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    pub(crate) max_attempts: u32,
-    pub(crate) base_delay: Duration,
-    pub(crate) max_delay: Duration,
+    /// The total number of attempts, the first included (at least 1).
+    pub max_attempts: u32,
+    /// The cap of the first retry's delay; it doubles for each later retry.
+    pub base_delay: Duration,
+    /// The longest delay between two attempts, `Retry-After` included.
+    pub max_delay: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -46,11 +53,6 @@ impl RetryPolicy {
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
-    }
-
-    /// The number of attempts this policy allows.
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
     }
 
     /// The delay before retry number `retry` (1-based), honouring `retry_after` when given.

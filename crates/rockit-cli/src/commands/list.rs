@@ -1,29 +1,18 @@
 //! `rockit tasks list`: one page or, with `--all`, every page; as a table with warning markers
 //! and a `shown of total` footer, or as the API's list envelope in JSON.
 
-use std::collections::HashSet;
 use std::io::Write;
 
-use futures_util::TryStreamExt as _;
-use futures_util::future::join3;
-use rockit_model::{ListTasks, TaskName, TaskSummary};
-use rockit_tasks::Tasks;
+use futures_util::future::join;
+use rockit_model::{ListTasks, TaskSummary};
+use rockit_tasks::{Tasks, WarningMark, WarningMarks};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, ListArgs};
 use crate::connect::connect;
-use crate::exit::{one_line, usage};
+use crate::exit::usage;
 use crate::output::{self, Color, Style, Table, status_color};
 use crate::{Exit, Io, parse};
-
-/// The page size of the marker queries: big enough that one request usually covers every task
-/// with a warning, small enough for any server.
-const MARKER_PAGE: u32 = 100;
-/// The most pages one marker query reads: beyond `MARKER_PAGES * MARKER_PAGE` tasks with a
-/// warning, the markers are dropped rather than costing a request per hundred tasks.
-const MARKER_PAGES: u64 = 5;
-/// The most tasks one marker query collects.
-const MARKER_LIMIT: u64 = MARKER_PAGES * MARKER_PAGE as u64;
 
 /// The list envelope as the API writes it, with the page's position when there is one.
 #[derive(Debug, Serialize)]
@@ -43,22 +32,8 @@ struct Listing {
     tasks: Vec<TaskSummary>,
     total: u64,
     page: Option<(u64, u32)>,
-    /// With `--all` and a custom order: whether tasks came or went during the listing.
-    may_be_incomplete: bool,
-}
-
-/// Which tasks carry a warning: unacknowledged (`!`) and acknowledged (`ack`).
-struct Markers {
-    unacknowledged: HashSet<TaskName>,
-    acknowledged: HashSet<TaskName>,
-}
-
-/// What one marker query found.
-enum Marked {
-    /// The names of every task the query matches.
-    Names(HashSet<TaskName>),
-    /// More than [`MARKER_LIMIT`] tasks match: too many to fetch for a few rows.
-    TooMany,
+    /// With `--all`: whether the listing may have missed tasks that came or went meanwhile.
+    may_have_missed: bool,
 }
 
 pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
@@ -85,8 +60,7 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
     let tasks = &connection.tasks;
 
     // A raw `order[]`/`order` parameter sorts the listing as much as `--sort` does.
-    let sorted = request.has_custom_order();
-    let listing = fetch(tasks, request, args.all, sorted);
+    let listing = fetch(tasks, request, args.all);
     if json {
         let listing = listing.await?;
         let document = ListDocument {
@@ -100,40 +74,36 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
         return Ok(Exit::Success);
     }
 
-    // Task summaries carry no warning; one query per marker kind, with the same typed filters,
-    // finds the tasks that have one. Extra tasks in these answers are harmless: only listed
-    // tasks are marked. Each query reads at most `MARKER_PAGES` pages.
-    let unacknowledged = names(tasks, filters.clone().acknowledged(false));
-    let acknowledged = names(tasks, filters.acknowledged(true));
-    let (listing, unacknowledged, acknowledged) = join3(listing, unacknowledged, acknowledged).await;
-    let listing = listing?;
-    let markers = match (unacknowledged, acknowledged) {
-        (Err(err), _) | (_, Err(err)) => {
-            writeln!(io.stderr, "note: no warning markers: {}", one_line(&err.to_string()))?;
-            None
-        }
-        (Ok(Marked::TooMany), _) | (_, Ok(Marked::TooMany)) => {
-            writeln!(io.stderr, "note: no warning markers: more than {MARKER_LIMIT} tasks have warnings")?;
-            None
-        }
-        (Ok(Marked::Names(unacknowledged)), Ok(Marked::Names(acknowledged))) => {
-            // A task cannot be both: the server ignored the `acknowledged` filter, and every
-            // task would get a marker.
-            if unacknowledged.is_disjoint(&acknowledged) {
-                Some(Markers { unacknowledged, acknowledged })
-            } else {
-                writeln!(io.stderr, "note: no warning markers: the server ignores the acknowledged filter")?;
-                None
+    // Task summaries carry no warning: the library asks two filtered listings, with the same
+    // typed filters, concurrently with the listing itself. When it cannot tell (the server ignores
+    // the guessed filter, or too many tasks have warnings) the FLAGS cells show `?`, and `-v` says
+    // why once: not a note on every call against such a server.
+    let (listing, marks) = if args.no_markers {
+        (listing.await?, None)
+    } else {
+        let (listing, marks) = join(listing, tasks.warning_marks(&filters)).await;
+        (listing?, Some(marks))
+    };
+    let flags = match &marks {
+        None => Flags::Off,
+        Some(Ok(marks)) => {
+            if let Some(why) = marks.unknown() {
+                tracing::debug!("no warning markers: {why}");
             }
+            Flags::Marks(marks)
+        }
+        Some(Err(err)) => {
+            tracing::debug!("no warning markers: {}", output::terminal_text(&err.to_string()));
+            Flags::Unknown
         }
     };
-    if listing.may_be_incomplete {
+    if listing.may_have_missed {
         writeln!(
             io.stderr,
             "note: tasks were added or removed during the listing; with --sort it may have missed some"
         )?;
     }
-    render(&listing, markers.as_ref(), connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
+    render(&listing, &flags, connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
     Ok(Exit::Success)
 }
 
@@ -165,14 +135,14 @@ fn filters(args: &ListArgs) -> anyhow::Result<ListTasks> {
     Ok(filters)
 }
 
-async fn fetch(tasks: &Tasks, request: ListTasks, all: bool, sorted: bool) -> anyhow::Result<Listing> {
+async fn fetch(tasks: &Tasks, request: ListTasks, all: bool) -> anyhow::Result<Listing> {
     if !all {
         let page = tasks.list(request).await?;
         return Ok(Listing {
             total: page.total_count,
             page: Some((page.offset, page.limit)),
             tasks: page.tasks,
-            may_be_incomplete: false,
+            may_have_missed: false,
         });
     }
     let mut stream = tasks.stream(request);
@@ -184,51 +154,49 @@ async fn fetch(tasks: &Tasks, request: ListTasks, all: bool, sorted: bool) -> an
     Ok(Listing {
         total: report.last_total.unwrap_or(listed.len() as u64),
         page: None,
-        may_be_incomplete: (sorted || report.unordered) && report.total_changed || report.incomplete,
+        may_have_missed: report.may_have_missed(),
         tasks: listed,
     })
 }
 
-/// The names of every task `request` matches, reading at most [`MARKER_PAGES`] pages: more
-/// matches than [`MARKER_LIMIT`] give [`Marked::TooMany`].
-async fn names(tasks: &Tasks, request: ListTasks) -> rockit_tasks::Result<Marked> {
-    let mut names = HashSet::new();
-    let mut offset = 0;
-    for _ in 0..MARKER_PAGES {
-        let page = tasks.list(request.clone().offset(offset).limit(MARKER_PAGE)).await?;
-        if page.total_count > MARKER_LIMIT {
-            return Ok(Marked::TooMany);
-        }
-        let count = page.tasks.len() as u64;
-        names.extend(page.tasks.into_iter().map(|task| task.name));
-        offset += count;
-        if count == 0 || offset >= page.total_count {
-            return Ok(Marked::Names(names));
-        }
-    }
-    Ok(Marked::TooMany)
+/// What the FLAGS column shows.
+enum Flags<'a> {
+    /// No column (`--no-markers`).
+    Off,
+    /// The marks could not be asked for: every cell `?`.
+    Unknown,
+    /// The marks, known or not ([`WarningMarks::mark`] is `None` when not: `?`).
+    Marks(&'a WarningMarks),
 }
 
+/// Writes the table and the footer.
 fn render(
     listing: &Listing,
-    markers: Option<&Markers>,
+    flags: &Flags<'_>,
     org: Option<&str>,
     style: Style,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if !listing.tasks.is_empty() {
-        let mut table =
-            Table::new(&["NAME", "APP", "BUILD", "KIND", "SERVICE", "STATUS", "CREATED", "FLAGS"]);
+        let header = ["NAME", "APP", "BUILD", "KIND", "SERVICE", "STATUS", "CREATED", "FLAGS"];
+        let with_flags = !matches!(flags, Flags::Off);
+        let mut table = Table::new(&header[..if with_flags { 8 } else { 7 }]);
         for task in &listing.tasks {
             let parts = task.name.parts();
             let part = |value: Option<String>| (value.unwrap_or_else(|| "-".to_owned()), None);
-            let app = parts.map(|parts| org.and_then(|org| parts.app_of_org(org)).unwrap_or(parts.prefix()));
-            let flag = match markers {
-                Some(markers) if markers.unacknowledged.contains(&task.name) => ("!", Some(Color::Yellow)),
-                Some(markers) if markers.acknowledged.contains(&task.name) => ("ack", Some(Color::Dim)),
-                _ => ("", None),
+            let app = parts.map(|parts| parts.app_or_prefix(org));
+            let mark = match flags {
+                Flags::Marks(marks) => marks.mark(&task.name),
+                Flags::Off | Flags::Unknown => None,
             };
-            table.push(vec![
+            let flag = match mark {
+                Some(WarningMark::Unacknowledged) => ("!", Some(Color::Yellow)),
+                Some(WarningMark::Acknowledged) => ("ack", Some(Color::Dim)),
+                Some(WarningMark::None) => ("", None),
+                // Not known: visibly so, rather than an empty cell that reads "no warning".
+                None => ("?", Some(Color::Dim)),
+            };
+            let mut row = vec![
                 (task.name.to_string(), None),
                 part(app.map(str::to_owned)),
                 part(parts.map(|parts| parts.build_str().to_owned())),
@@ -236,8 +204,11 @@ fn render(
                 (task.service.to_string(), None),
                 (task.status.to_string(), status_color(&task.status)),
                 part(parts.map(|parts| output::utc_minutes(parts.created_unix()))),
-                (flag.0.to_owned(), flag.1),
-            ]);
+            ];
+            if with_flags {
+                row.push((flag.0.to_owned(), flag.1));
+            }
+            table.push(row);
         }
         table.render(style, out)?;
     }
@@ -252,7 +223,7 @@ mod tests {
     use super::*;
 
     fn summary(name: &str, status: TaskStatus) -> TaskSummary {
-        TaskSummary { name: name.parse().unwrap(), service: Service::Engine, status }
+        TaskSummary::new(name.parse().unwrap(), Service::Engine, status)
     }
 
     #[test]
@@ -265,14 +236,14 @@ mod tests {
             ],
             total: 13,
             page: Some((0, 10)),
-            may_be_incomplete: false,
+            may_have_missed: false,
         };
-        let markers = Markers {
-            unacknowledged: HashSet::from(["exampleorg-sushi-0002-1733149403-dltar".parse().unwrap()]),
-            acknowledged: HashSet::from(["exampleorg-sushi-0002-1733155401-publish".parse().unwrap()]),
-        };
+        let markers = WarningMarks::new(
+            ["exampleorg-sushi-0002-1733149403-dltar".parse().unwrap()].into(),
+            ["exampleorg-sushi-0002-1733155401-publish".parse().unwrap()].into(),
+        );
         let mut out = Vec::new();
-        render(&listing, Some(&markers), Some("ExampleOrg"), Style::plain(), &mut out).unwrap();
+        render(&listing, &Flags::Marks(&markers), Some("ExampleOrg"), Style::plain(), &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\
@@ -283,9 +254,16 @@ exampleTaskname                           -      -      -        engine   queued
 3 of 13 tasks
 "
         );
+        // Marks that are not known show as `?`; without markers there is no FLAGS column.
         let mut out = Vec::new();
-        render(&listing, None, None, Style::plain(), &mut out).unwrap();
+        render(&listing, &Flags::Unknown, None, Style::plain(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.lines().nth(1).unwrap().contains("  exampleorg-sushi  0002"), "{text}");
+        assert!(text.lines().skip(1).take(3).all(|line| line.ends_with("  ?")), "{text}");
+        let mut out = Vec::new();
+        render(&listing, &Flags::Off, None, Style::plain(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("NAME ") && text.lines().next().unwrap().ends_with("CREATED"), "{text}");
+        assert!(text.lines().nth(1).unwrap().ends_with("2024-12-02 14:23"), "{text}");
     }
 }

@@ -44,7 +44,7 @@ fn render(
     };
     row("name", details.name.to_string());
     if let Some(parts) = parts {
-        row("app", org.and_then(|org| parts.app_of_org(org)).unwrap_or(parts.prefix()).to_owned());
+        row("app", parts.app_or_prefix(org).to_owned());
         row("build", parts.build_str().to_owned());
         row("kind", parts.kind_str().to_owned());
         row("created", format!("{} UTC", output::utc_seconds(parts.created_unix())));

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::connect::connect;
-use crate::exit::{self, one_line, usage};
+use crate::exit::{self, usage};
 use crate::{Exit, Io, output, parse};
 
 /// The two updates.
@@ -126,7 +126,7 @@ async fn apply(
                     name: name.clone(),
                     acknowledged: None,
                     expired: None,
-                    error: Some(one_line(&err.to_string())),
+                    error: Some(output::terminal_text(&err.to_string())),
                 });
             }
         }

@@ -196,16 +196,29 @@ async fn server_without_marker_support() -> String {
     url
 }
 
+/// Every row's FLAGS cell reads `?`: the marks are not known, and the table says so.
+fn assert_flags_unknown(stdout: &str) {
+    assert!(stdout.ends_with("10 of 13 tasks\n"), "{stdout}");
+    let rows: Vec<&str> = stdout.lines().skip(1).take(10).collect();
+    assert!(rows.iter().all(|row| row.ends_with("  ?")), "every FLAGS cell is `?`: {stdout}");
+}
+
 #[tokio::test]
-async fn failing_marker_queries_are_noted_not_fatal() {
+async fn failing_marker_queries_leave_the_flags_unknown_and_say_why_under_v() {
     let url = server_without_marker_support().await;
     let run = rockit(&admin(&url, &["tasks", "list"])).await.expect(0);
-    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
-    assert!(!run.stdout.contains(" !\n"), "no markers: {}", run.stdout);
-    assert_eq!(
-        scrub(&run.stderr),
-        "note: no warning markers: list tasks: GET /be/v1/tasks: 400 invalid-param: \
-         unknown parameter acknowledged (after 1 attempt)\n"
+    assert_flags_unknown(&run.stdout);
+    assert_eq!(run.stderr, "", "no note on every call");
+    let run = rockit(&admin(&url, &["-v", "tasks", "list"])).await.expect(0);
+    assert_flags_unknown(&run.stdout);
+    let why: Vec<&str> = run.stderr.lines().filter(|line| line.contains("no warning markers")).collect();
+    assert_eq!(why.len(), 1, "said once: {}", run.stderr);
+    assert!(
+        why[0].ends_with(
+            "no warning markers: list tasks: GET /be/v1/tasks: 400 invalid-param: unknown parameter acknowledged (after 1 attempt)"
+        ),
+        "{}",
+        run.stderr
     );
 }
 
@@ -221,14 +234,23 @@ async fn server_ignoring_filters() -> String {
 }
 
 #[tokio::test]
-async fn an_ignored_acknowledged_filter_drops_the_markers() {
+async fn an_ignored_acknowledged_filter_leaves_the_flags_unknown() {
     let url = server_ignoring_filters().await;
     let run = rockit(&admin(&url, &["tasks", "list"])).await.expect(0);
-    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
-    for line in run.stdout.lines().skip(1) {
-        assert!(!line.ends_with(" !") && !line.ends_with(" ack"), "no markers: {}", run.stdout);
-    }
-    assert_eq!(run.stderr, "note: no warning markers: the server ignores the acknowledged filter\n");
+    assert_flags_unknown(&run.stdout);
+    assert_eq!(run.stderr, "", "no note on every call");
+    let run = rockit(&admin(&url, &["-v", "tasks", "list"])).await.expect(0);
+    let why: Vec<&str> = run.stderr.lines().filter(|line| line.contains("no warning markers")).collect();
+    assert_eq!(why.len(), 1, "said once: {}", run.stderr);
+    assert!(
+        why[0].ends_with("no warning markers: the server ignores the acknowledged filter"),
+        "{}",
+        run.stderr
+    );
+
+    // Without markers there is no FLAGS column and no marker query at all.
+    let run = rockit(&admin(&url, &["tasks", "list", "--no-markers"])).await.expect(0);
+    assert!(run.stdout.lines().next().unwrap().ends_with("CREATED"), "{}", run.stdout);
 }
 
 /// A server whose marker queries (`acknowledged=…`) match 600 tasks, counting the queries.
@@ -257,13 +279,13 @@ async fn server_with_many_warnings() -> (String, std::sync::Arc<std::sync::atomi
 }
 
 #[tokio::test]
-async fn too_many_warnings_drop_the_markers_after_one_page() {
+async fn too_many_warnings_leave_the_flags_unknown_after_one_page() {
     let (url, markers) = server_with_many_warnings().await;
-    let run = rockit(&admin(&url, &["tasks", "list"])).await.expect(0);
-    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
-    for line in run.stdout.lines().skip(1) {
-        assert!(!line.ends_with(" !") && !line.ends_with(" ack"), "no markers: {}", run.stdout);
-    }
-    assert_eq!(run.stderr, "note: no warning markers: more than 500 tasks have warnings\n");
+    let run = rockit(&admin(&url, &["-v", "tasks", "list"])).await.expect(0);
+    assert_flags_unknown(&run.stdout);
+    assert!(run.stderr.contains("no warning markers: more than 500 tasks have warnings"), "{}", run.stderr);
     assert_eq!(markers.load(std::sync::atomic::Ordering::SeqCst), 2, "one page per marker kind");
+    let run = rockit(&admin(&url, &["tasks", "list", "--no-markers"])).await.expect(0);
+    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
+    assert_eq!(markers.load(std::sync::atomic::Ordering::SeqCst), 2, "--no-markers sends no marker query");
 }

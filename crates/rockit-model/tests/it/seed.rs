@@ -5,7 +5,7 @@ use rockit_test_support::seed;
 
 fn seed_update() -> UpdateTask {
     let name: TaskName = "exampleTaskname".parse().unwrap();
-    UpdateTask::acknowledge(name).with_expired(true)
+    UpdateTask::acknowledge(name).expired(true)
 }
 
 #[test]

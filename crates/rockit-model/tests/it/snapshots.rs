@@ -56,11 +56,7 @@ fn wire_types_json() {
     assert_json_snapshot!("task_list_response", response);
     assert_json_snapshot!(
         "task_summary",
-        TaskSummary {
-            name: name("exampleorg-sushi-0001-1732887364-deploy"),
-            service: Service::Edge,
-            status: TaskStatus::Done
-        }
+        TaskSummary::new(name("exampleorg-sushi-0001-1732887364-deploy"), Service::Edge, TaskStatus::Done)
     );
     assert_json_snapshot!("task_details_failed_download", failed_download());
     let mut build_failure =
@@ -108,7 +104,7 @@ fn endpoint_descriptions() {
     );
     assert_snapshot!(
         "update_both_flags",
-        describe(&UpdateTask::acknowledge(name("exampleTaskname")).with_expired(true))
+        describe(&UpdateTask::acknowledge(name("exampleTaskname")).expired(true))
     );
 }
 
@@ -119,7 +115,9 @@ fn error_texts() {
         .map(|raw| raw.parse::<TaskName>().unwrap_err().to_string())
         .collect();
     assert_snapshot!("invalid_task_name", texts.join("\n"));
-    let json_error: rockit_model::Error =
-        serde_json::from_str::<TaskListResponse>(r#"{"status":"success","tasks":[]}"#).unwrap_err().into();
-    assert_snapshot!("model_error_json", json_error.to_string());
+    let orders: Vec<String> = ["", "-", "+"]
+        .iter()
+        .map(|raw| raw.parse::<rockit_model::Order>().unwrap_err().to_string())
+        .collect();
+    assert_snapshot!("invalid_order", orders.join("\n"));
 }

@@ -85,7 +85,7 @@ async fn update_refuses_an_update_without_flags() {
         "update of task exampleorg-sushi-0002-1733149403-dltar sets no flag; set acknowledged and/or expired"
     );
     assert_eq!(emulator.request_count(), 0);
-    let both = UpdateTask::acknowledge(name(demo::STUCK_UPLOAD)).with_expired(true);
+    let both = UpdateTask::acknowledge(name(demo::STUCK_UPLOAD)).expired(true);
     let answer = tasks.update(both).await.unwrap();
     assert_eq!(answer.total_count, 13);
 }
@@ -103,7 +103,7 @@ async fn convenience_filters_go_through_the_query() {
     let names: Vec<_> = warned.tasks.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, [demo::STUCK_UPLOAD, demo::WARNED_PUBLISH]);
 
-    let pending = tasks.list(ListTasks::with_status(TaskStatus::Pending)).await.unwrap();
+    let pending = tasks.list(ListTasks::for_status(TaskStatus::Pending)).await.unwrap();
     assert_eq!(pending.total_count, 1);
     let seen = emulator.requests();
     assert_eq!(seen[0].raw_query.as_deref(), Some("limit=50&appName=sushi&build=2"));

@@ -3,6 +3,7 @@
 mod auth;
 mod demo;
 mod faults;
+mod marks;
 mod stream;
 mod support;
 mod wait;

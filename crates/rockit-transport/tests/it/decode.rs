@@ -68,3 +68,40 @@ async fn html_error_pages_become_api_errors_with_an_excerpt() {
     assert_eq!(excerpt, "<h1>Not Found</h1> ");
     assert!(err.is_not_found());
 }
+
+#[tokio::test]
+async fn an_error_names_the_permission_its_endpoint_declares() {
+    let server = MockServer::start().await;
+    server.default_reply(Reply::json(403, r#"{"status":"forbidden","message":"not allowed"}"#));
+    let client = client(&server);
+    let name: rockit_model::TaskName = "exampleorg-sushi-0002-1733149403-dltar".parse().unwrap();
+    let update = client.execute(&rockit_model::UpdateTask::acknowledge(name.clone())).await.unwrap_err();
+    assert_eq!((update.status(), update.permission()), (Some(403), Some("tasks.update")));
+    let get = client.execute(&GetTask::new(name)).await.unwrap_err();
+    assert_eq!(get.permission(), Some("tasks.read"));
+    let list = client.execute(&ListTasks::new()).await.unwrap_err();
+    assert_eq!(list.permission(), Some("tasks.read"));
+    let downstream = client.execute(&crate::support::Trigger).await.unwrap_err();
+    assert_eq!(downstream.permission(), Some("trigger.create"));
+    let undeclared = client.execute(&crate::support::RawGet(vec!["be".into()])).await.unwrap_err();
+    assert_eq!(undeclared.permission(), None);
+    assert!(format!("{update:?}").contains(r#"permission: "tasks.update""#), "{update:?}");
+}
+
+#[tokio::test]
+async fn details_in_a_list_envelope_decode_to_the_task_asked_for() {
+    let server = MockServer::start().await;
+    let body = serde_json::json!({"status": "success", "totalCount": 2, "tasks": [
+        {"name": "exampleorg-sushi-0002-1733149403-dltar", "service": "engine", "status": "pending"},
+        {"name": "exampleorg-sushi-0002-1733154780-dltar", "service": "engine", "status": "done"}
+    ]});
+    server.default_reply(Reply::json(200, body.to_string()));
+    let client = client(&server);
+    let name: rockit_model::TaskName = "exampleorg-sushi-0002-1733154780-dltar".parse().unwrap();
+    let details = client.execute(&GetTask::new(name.clone())).await.unwrap();
+    assert_eq!((details.name, details.status), (name, rockit_model::TaskStatus::Done));
+    let absent: rockit_model::TaskName = "exampleorg-sushi-0003-1733240117-dltar".parse().unwrap();
+    let err = client.execute(&GetTask::new(absent)).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Decode { status: 200, .. }), "{err:?}");
+    assert!(err.to_string().contains("does not hold task exampleorg-sushi-0003-1733240117-dltar"), "{err}");
+}

@@ -58,7 +58,7 @@ async fn token_requests_carry_the_token_and_org_only() {
 async fn patch_sends_the_exact_json_body_with_content_type() {
     let server = MockServer::start().await;
     server.default_reply(Reply::json(200, LIST_OK));
-    let update = UpdateTask::acknowledge("exampleTaskname".parse().unwrap()).with_expired(true);
+    let update = UpdateTask::acknowledge("exampleTaskname".parse().unwrap()).expired(true);
     let page = client(&server).execute(&update).await.unwrap();
     assert_eq!(page.total_count, 1);
     let request = &server.requests()[0];

@@ -37,7 +37,7 @@ impl Endpoint for RawGet {
     }
 
     fn path(&self) -> PathSegments<'_> {
-        self.0.iter().fold(PathSegments::default(), |path, segment| path.push(segment.as_str()))
+        self.0.iter().map(String::as_str).collect()
     }
 
     fn checks_api_status(&self) -> bool {
@@ -61,6 +61,10 @@ impl Endpoint for Trigger {
 
     fn body(&self) -> Result<Option<JsonBody>, serde_json::Error> {
         JsonBody::from_serialize(&serde_json::json!({"taskName": "x"})).map(Some)
+    }
+
+    fn permission(&self) -> Option<&'static str> {
+        Some("trigger.create")
     }
 }
 
