@@ -1,10 +1,74 @@
-//! Fast source checks: every `.rs` file opens with a `//!` paragraph, no test is ignored, and no
-//! `todo!` or `dbg!` is left in library code.
+//! Fast source checks: every `.rs` file opens with a `//!` paragraph, no test is ignored, no
+//! `todo!` or `dbg!` is left in library code, and the crates depend on each other only in the
+//! direction ARCHITECTURE.md gives (read from `cargo metadata`).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The layering of ARCHITECTURE.md: each workspace crate and the workspace crates its normal and
+/// build dependencies may name. `model ← transport ← tasks ← cli`; the emulator depends on the
+/// model only; the CLI embeds the emulator. Crates not listed (tests, fuzz, xtask) are free.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("rockit-model", &[]),
+    ("rockit-transport", &["rockit-model"]),
+    ("rockit-tasks", &["rockit-model", "rockit-transport"]),
+    ("rockit-emulator", &["rockit-model"]),
+    ("rockit-cli", &["rockit-model", "rockit-transport", "rockit-tasks", "rockit-emulator"]),
+    ("rockit-test-support", &["rockit-model"]),
+];
 
 /// Runs every check on the workspace at `root`; returns one line per problem.
 pub(crate) fn check(root: &Path) -> Result<(), Vec<String>> {
+    let mut problems = source_problems(root);
+    match metadata(root) {
+        Ok(metadata) => problems.extend(layering_problems(&metadata)),
+        Err(problem) => problems.push(problem),
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// `cargo metadata --no-deps` of the workspace at `root`: the declared dependencies, unresolved.
+fn metadata(root: &Path) -> Result<Value, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .current_dir(root)
+        .output()
+        .map_err(|err| format!("cannot run cargo metadata: {err}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|err| format!("cargo metadata printed no JSON: {err}"))
+}
+
+/// A line per dependency between workspace crates that points against [`LAYERS`].
+fn layering_problems(metadata: &Value) -> Vec<String> {
+    let packages = metadata["packages"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let members: Vec<&str> = packages.iter().filter_map(|package| package["name"].as_str()).collect();
+    let mut problems = Vec::new();
+    for package in packages {
+        let Some(name) = package["name"].as_str() else { continue };
+        let Some((_, allowed)) = LAYERS.iter().find(|(layer, _)| *layer == name) else { continue };
+        let dependencies = package["dependencies"].as_array().map(Vec::as_slice).unwrap_or_default();
+        for dependency in dependencies {
+            let Some(target) = dependency["name"].as_str() else { continue };
+            // Dev-dependencies (`"kind": "dev"`) may reach anywhere: tests run against the emulator.
+            let normal = dependency["kind"].is_null() || dependency["kind"] == "build";
+            if normal && members.contains(&target) && !allowed.contains(&target) {
+                problems.push(format!(
+                    "{name} depends on {target}, against the layering in ARCHITECTURE.md \
+                     (model <- transport <- tasks <- cli; emulator <- model only)"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The per-file checks.
+fn source_problems(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     collect_rust_files(root, &mut files);
     files.sort();
@@ -34,7 +98,7 @@ pub(crate) fn check(root: &Path) -> Result<(), Vec<String>> {
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    problems
 }
 
 /// Library sources: `crates/*/src`, except binaries' `main.rs` and `bin/`.
@@ -89,11 +153,42 @@ mod tests {
             format!("//! ok\n{}]\nfn g() {{ {}1); }}\n", concat!("#[", "ignore"), concat!("dbg", "!(")),
         )
         .unwrap();
-        let problems = check(&dir).unwrap_err();
+        let problems = source_problems(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(problems.len(), 3, "{problems:#?}");
         assert!(problems[0].contains("crates/demo/src/lib.rs: must start with a `//!` line"));
         assert!(problems[1].contains("more.rs:2: ignored test"));
         assert!(problems[2].contains("more.rs:3: `dbg!(` left in library code"));
+    }
+
+    #[test]
+    fn tidy_catches_a_dependency_against_the_layering() {
+        let package = |name: &str, deps: &[(&str, Option<&str>)]| {
+            let deps: Vec<Value> =
+                deps.iter().map(|(dep, kind)| serde_json::json!({"name": dep, "kind": kind})).collect();
+            serde_json::json!({"name": name, "dependencies": deps})
+        };
+        let workspace = |model_deps: &[(&str, Option<&str>)], emulator_deps: &[(&str, Option<&str>)]| {
+            serde_json::json!({"packages": [
+                package("rockit-model", model_deps),
+                package("rockit-transport", &[("rockit-model", None), ("reqwest", None)]),
+                package("rockit-emulator", emulator_deps),
+                package("rockit-tests", &[("rockit-cli", None)]),
+                package("rockit-cli", &[]),
+                package("rockit-tasks", &[]),
+            ]})
+        };
+        // As ARCHITECTURE.md says: no problem; dev-dependencies and external crates are free.
+        let good = workspace(&[("serde", None), ("rockit-tasks", Some("dev"))], &[("rockit-model", None)]);
+        assert_eq!(layering_problems(&good), Vec::<String>::new());
+        // The model reaching up, and the emulator reaching into the client side.
+        let bad = workspace(
+            &[("rockit-transport", None)],
+            &[("rockit-model", None), ("rockit-tasks", Some("build"))],
+        );
+        let problems = layering_problems(&bad);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(problems[0].starts_with("rockit-model depends on rockit-transport, against the layering"));
+        assert!(problems[1].starts_with("rockit-emulator depends on rockit-tasks"));
     }
 }

@@ -1,16 +1,21 @@
 //! The command line as clap sees it: [`Cli`], the global options, every subcommand and its flags,
 //! and the help texts (exit codes, examples).
 //!
-//! Values that need more than clap's parsing (durations, times, task names, statuses, sort keys)
-//! arrive here as text and are checked in `parse.rs`, so that every mistake gets a one-line error
-//! naming the fix and exit code 2.
+//! Values are typed here: clap parses each one with a parser from `parse.rs` (durations, times,
+//! task names, statuses, kinds, sort keys, page sizes, raw parameters), so every mistake is a clap
+//! usage error naming the flag, the value and the fix, with exit code 2, before any request.
 
 // Doc comments here are the help text clap prints verbatim: backticks would show up in it.
 #![allow(clippy::doc_markdown)]
 
+use std::time::Duration;
+
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use rockit_emulator::cli::EmulatorArgs;
+use rockit_model::{Order, TaskKind, TaskName, TaskStatus};
+
+use crate::parse;
 
 /// The exit codes, shown at the end of `rockit --help`.
 const EXIT_CODES: &str = "\
@@ -83,8 +88,8 @@ pub(crate) struct GlobalArgs {
     pub(crate) output: OutputFormat,
     /// Give up after this long, like 30s or 2m: each API call with its retries, or the whole wait
     /// for `tasks wait` and `tasks watch` (default there: 10m)
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub(crate) timeout: Option<String>,
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse::duration)]
+    pub(crate) timeout: Option<Duration>,
     /// Retries of a failed idempotent call (network errors, 429, 5xx) [default: 3]
     #[arg(long, global = true, value_name = "N")]
     pub(crate) retries: Option<u32>,
@@ -177,7 +182,8 @@ pub(crate) enum TasksCommand {
     /// Show one task's details: status, warning, exception and every field the server sent
     Show {
         /// The task's full name, as `tasks list` prints it
-        name: String,
+        #[arg(value_parser = parse::task_name)]
+        name: TaskName,
     },
     /// Acknowledge the warnings of tasks (marks them reviewed; fixes and retries nothing)
     ///
@@ -186,8 +192,8 @@ pub(crate) enum TasksCommand {
     #[command(visible_alias = "acknowledge")]
     Ack {
         /// Full task names
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
+        #[arg(required = true, value_name = "NAME", value_parser = parse::task_name)]
+        names: Vec<TaskName>,
     },
     /// Expire tasks: marks them failed and acknowledged; starts no new upload; cannot be undone
     ///
@@ -196,8 +202,8 @@ pub(crate) enum TasksCommand {
     /// the exit code is the worst one seen.
     Expire {
         /// Full task names
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
+        #[arg(required = true, value_name = "NAME", value_parser = parse::task_name)]
+        names: Vec<TaskName>,
         /// Do not ask for confirmation (needed when not on a terminal)
         #[arg(short, long)]
         yes: bool,
@@ -233,27 +239,27 @@ pub(crate) struct ListArgs {
     #[arg(long, value_name = "N")]
     pub(crate) build: Option<u32>,
     /// Only tasks in this state: pending, running, done, failed or expired
-    #[arg(long, value_name = "STATUS")]
-    pub(crate) status: Option<String>,
+    #[arg(long, value_name = "STATUS", value_parser = parse::status)]
+    pub(crate) status: Option<TaskStatus>,
     /// Only tasks of this kind: dltar, mkraw, mkpat, mkdxf, publish or deploy
-    #[arg(long, value_name = "KIND")]
-    pub(crate) kind: Option<String>,
+    #[arg(long, value_name = "KIND", value_parser = parse::kind)]
+    pub(crate) kind: Option<TaskKind>,
     /// Only tasks of this task group (the emulator knows upload, build and release)
     #[arg(long, value_name = "GROUP")]
     pub(crate) group: Option<String>,
     /// Only tasks created at or after T: Unix seconds, a date (2024-12-01) or a UTC date and time
     /// (2024-12-01T10:00:00Z)
-    #[arg(long, value_name = "T")]
-    pub(crate) since: Option<String>,
+    #[arg(long, value_name = "T", value_parser = parse::unix_time)]
+    pub(crate) since: Option<u64>,
     /// Only tasks created before T (same forms as --since)
-    #[arg(long, value_name = "T")]
-    pub(crate) until: Option<String>,
+    #[arg(long, value_name = "T", value_parser = parse::unix_time)]
+    pub(crate) until: Option<u64>,
     /// Sort by name, status, service, kind (or type) or created; a leading `-` sorts descending.
     /// Repeat for more keys
-    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true)]
-    pub(crate) sort: Vec<String>,
+    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true, value_parser = parse::sort_key)]
+    pub(crate) sort: Vec<Order>,
     /// Tasks per page (the server's default is 10); with --all, the size of each page fetched
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse::limit)]
     pub(crate) limit: Option<u32>,
     /// Skip the first N matching tasks
     #[arg(long, value_name = "N")]
@@ -265,17 +271,18 @@ pub(crate) struct ListArgs {
     #[arg(long)]
     pub(crate) no_markers: bool,
     /// Send another query parameter verbatim, for filters this CLI does not know; repeatable
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub(crate) param: Vec<String>,
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse::param)]
+    pub(crate) param: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
     /// The task's full name, as `tasks list` prints it
-    pub(crate) name: String,
+    #[arg(value_parser = parse::task_name)]
+    pub(crate) name: TaskName,
     /// How often to poll at first, like 2s or 500ms
-    #[arg(long, value_name = "DURATION", default_value = "2s")]
-    pub(crate) interval: String,
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse::duration)]
+    pub(crate) interval: Duration,
 }
 
 #[cfg(test)]
@@ -302,7 +309,7 @@ mod tests {
         assert_eq!(emulator.args.api_key.as_deref(), Some("k"));
 
         let cli = Cli::try_parse_from(["rockit", "tasks", "wait", "x", "--timeout", "10m"]).unwrap();
-        assert_eq!(cli.global.timeout.as_deref(), Some("10m"));
+        assert_eq!(cli.global.timeout, Some(Duration::from_secs(600)));
     }
 }
 

@@ -13,7 +13,6 @@ use rockit_transport::{
 
 use crate::cli::{GlobalArgs, Redacted};
 use crate::exit::usage;
-use crate::parse;
 
 /// A client ready for commands, and what the table output needs to know about it.
 pub(crate) struct Connection {
@@ -76,10 +75,10 @@ pub(crate) async fn connect(
     }
 
     let mut builder = Client::builder();
-    if let Some(raw) = &global.timeout
+    if let Some(timeout) = global.timeout
         && per_call_deadline
     {
-        builder = builder.deadline(parse::duration("--timeout", raw)?);
+        builder = builder.deadline(timeout);
     }
     if let Some(retries) = global.retries {
         builder = builder.retry_policy(RetryPolicy::default().max_attempts(retries.saturating_add(1)));

@@ -117,3 +117,8 @@ pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         }
     }
 }
+
+/// The examples of this crate's README, compiled and run as doctests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,90 +1,70 @@
-//! Checks of the values clap hands over as text: durations, points in time, task names, statuses,
-//! kinds, sort keys and raw query parameters. Each mistake is a usage error (exit 2) whose message
-//! names the flag, the value and the fix.
+//! clap value parsers for what the command line carries as text: durations, points in time, task
+//! names, statuses, kinds, sort keys, page sizes and raw query parameters. clap reports a rejected
+//! value as `error: invalid value 'RAW' for '--flag <VALUE>': REASON` with exit code 2; each
+//! reason here says what is wrong and how to write it instead.
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use rockit_model::{Order, TaskKind, TaskName, TaskStatus};
 
-use crate::exit::usage;
-
 /// The sort fields the API is known to accept.
 const SORT_FIELDS: &[&str] = &["name", "status", "service", "type", "created"];
 
-/// A positive duration like `30s`, `2m`, `1h30m` or `500ms`, given to `flag`.
-pub(crate) fn duration(flag: &str, raw: &str) -> anyhow::Result<Duration> {
-    let parsed = humantime::parse_duration(raw.trim()).map_err(|err| {
-        usage(format!("invalid {flag} {raw:?}: {err}; write a duration like 30s, 2m, 1h30m or 500ms"))
-    })?;
+/// A positive duration like `30s`, `2m`, `1h30m` or `500ms`.
+pub(crate) fn duration(raw: &str) -> Result<Duration, String> {
+    let parsed = humantime::parse_duration(raw.trim())
+        .map_err(|err| format!("{err}; write a duration like 30s, 2m, 1h30m or 500ms"))?;
     if parsed.is_zero() {
-        return Err(usage(format!("invalid {flag} {raw:?}: it must be longer than zero, like 30s")));
+        return Err("it must be longer than zero, like 30s".to_owned());
     }
     Ok(parsed)
 }
 
-/// A point in time given to `flag`: Unix seconds, a date (`2024-12-01`, midnight UTC), or an
-/// RFC 3339 date and time (`2024-12-01T10:00:00Z`; without an offset it is read as UTC).
-pub(crate) fn unix_time(flag: &str, raw: &str) -> anyhow::Result<u64> {
+/// A point in time: Unix seconds, a date (`2024-12-01`, midnight UTC), or an RFC 3339 date and
+/// time (`2024-12-01T10:00:00Z`; without an offset it is read as UTC).
+pub(crate) fn unix_time(raw: &str) -> Result<u64, String> {
     let text = raw.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().map_err(|_| usage(format!("invalid {flag} {raw:?}: the number is too large")));
+        return text.parse().map_err(|_| "the number is too large".to_owned());
     }
     let full = if text.len() == 10 { format!("{text}T00:00:00Z") } else { text.to_owned() };
     let at = humantime::parse_rfc3339_weak(&full).map_err(|err| {
-        usage(format!(
-            "invalid {flag} {raw:?}: {err}; write Unix seconds, a date like 2024-12-01 or a time like 2024-12-01T10:00:00Z"
-        ))
+        format!("{err}; write Unix seconds, a date like 2024-12-01 or a time like 2024-12-01T10:00:00Z")
     })?;
-    at.duration_since(UNIX_EPOCH)
-        .map(|since| since.as_secs())
-        .map_err(|_| usage(format!("invalid {flag} {raw:?}: it is before 1970")))
+    at.duration_since(UNIX_EPOCH).map(|since| since.as_secs()).map_err(|_| "it is before 1970".to_owned())
 }
 
-/// A task name, as the model validates it.
-pub(crate) fn task_name(raw: &str) -> anyhow::Result<TaskName> {
-    raw.parse::<TaskName>().map_err(anyhow::Error::new)
-}
-
-/// Every name of `raw`, all checked before any is used.
-pub(crate) fn task_names(raw: &[String]) -> anyhow::Result<Vec<TaskName>> {
-    raw.iter().map(|name| task_name(name)).collect()
+/// A task name, as the model validates it; the reason says what is wrong with it.
+pub(crate) fn task_name(raw: &str) -> Result<TaskName, String> {
+    raw.parse().map_err(|err: rockit_model::Error| match err.task_name_error() {
+        Some(reason) => reason.to_string(),
+        None => err.to_string(),
+    })
 }
 
 /// A status the API is known to use. Others would silently match nothing, so they are refused;
 /// `--param status=VALUE` still sends any value.
-pub(crate) fn status(raw: &str) -> anyhow::Result<TaskStatus> {
-    known(raw, TaskStatus::KNOWN, TaskStatus::as_str, "--status", "status")
+pub(crate) fn status(raw: &str) -> Result<TaskStatus, String> {
+    known(raw, TaskStatus::KNOWN, TaskStatus::as_str, "status")
 }
 
 /// A kind the API is known to use; `--param type=VALUE` sends any other.
-pub(crate) fn kind(raw: &str) -> anyhow::Result<TaskKind> {
-    known(raw, TaskKind::KNOWN, TaskKind::as_str, "--kind", "type")
+pub(crate) fn kind(raw: &str) -> Result<TaskKind, String> {
+    known(raw, TaskKind::KNOWN, TaskKind::as_str, "type")
 }
 
-fn known<T: Clone>(
-    raw: &str,
-    values: &[T],
-    as_str: fn(&T) -> &str,
-    flag: &str,
-    param: &str,
-) -> anyhow::Result<T> {
+fn known<T: Clone>(raw: &str, values: &[T], as_str: fn(&T) -> &str, param: &str) -> Result<T, String> {
     let wanted = raw.trim().to_ascii_lowercase();
     values.iter().find(|value| as_str(value) == wanted).cloned().ok_or_else(|| {
         let names: Vec<&str> = values.iter().map(as_str).collect();
-        usage(format!(
-            "unknown {flag} value {raw:?}; use one of {}, or --param {param}={raw} to send it anyway",
-            names.join(", ")
-        ))
+        format!("use one of {}, or --param {param}={raw} to send it anyway", names.join(", "))
     })
 }
 
 /// A sort key: `FIELD`, `+FIELD` or `-FIELD`, where `kind` is accepted for `type`.
-pub(crate) fn sort_key(raw: &str) -> anyhow::Result<Order> {
-    let invalid = || {
-        usage(format!(
-            "invalid --sort {raw:?}: sort by name, status, service, kind or created, with a leading - for descending"
-        ))
-    };
+pub(crate) fn sort_key(raw: &str) -> Result<Order, String> {
+    let invalid =
+        || "sort by name, status, service, kind or created, with a leading - for descending".to_owned();
     let order: Order = raw.trim().parse().map_err(|_| invalid())?;
     let field = match order.field() {
         "kind" => "type",
@@ -96,60 +76,67 @@ pub(crate) fn sort_key(raw: &str) -> anyhow::Result<Order> {
     Ok(if order.is_descending() { Order::desc(field) } else { Order::asc(field) })
 }
 
+/// A page size of at least 1.
+pub(crate) fn limit(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(0) => Err("ask for at least 1 task per page".to_owned()),
+        Ok(limit) => Ok(limit),
+        Err(err) => Err(format!("{err}; write a whole number from 1 up")),
+    }
+}
+
 /// A raw query parameter `KEY=VALUE`.
-pub(crate) fn param(raw: &str) -> anyhow::Result<(String, String)> {
+pub(crate) fn param(raw: &str) -> Result<(String, String), String> {
     match raw.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
-        _ => Err(usage(format!("invalid --param {raw:?}: write it as KEY=VALUE, like acknowledged=false"))),
+        _ => Err("write it as KEY=VALUE, like acknowledged=false".to_owned()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exit::{Exit, classify};
-
-    fn message(result: anyhow::Result<impl std::fmt::Debug>) -> String {
-        let err = result.unwrap_err();
-        assert_eq!(classify(&err), Exit::Usage, "{err}");
-        err.to_string()
-    }
 
     #[test]
     fn durations() {
-        assert_eq!(duration("--timeout", "1m30s").unwrap(), Duration::from_secs(90));
-        assert_eq!(duration("--interval", "10ms").unwrap(), Duration::from_millis(10));
-        assert!(message(duration("--timeout", "10x")).starts_with(r#"invalid --timeout "10x": "#));
-        assert!(message(duration("--timeout", "0s")).contains("longer than zero"));
+        assert_eq!(duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(duration("10ms").unwrap(), Duration::from_millis(10));
+        assert!(duration("10x").unwrap_err().starts_with(r#"unknown time unit "x""#));
+        assert!(duration("0s").unwrap_err().contains("longer than zero"));
     }
 
     #[test]
     fn times() {
-        assert_eq!(unix_time("--since", "1733149403").unwrap(), 1_733_149_403);
-        assert_eq!(unix_time("--since", "2024-12-01").unwrap(), 1_733_011_200);
-        assert_eq!(unix_time("--since", "2024-12-01T10:00:00Z").unwrap(), 1_733_047_200);
-        assert_eq!(unix_time("--since", "2024-12-01 10:00:00").unwrap(), 1_733_047_200);
-        assert!(message(unix_time("--until", "yesterday")).contains("like 2024-12-01"));
+        assert_eq!(unix_time("1733149403").unwrap(), 1_733_149_403);
+        assert_eq!(unix_time("2024-12-01").unwrap(), 1_733_011_200);
+        assert_eq!(unix_time("2024-12-01T10:00:00Z").unwrap(), 1_733_047_200);
+        assert_eq!(unix_time("2024-12-01 10:00:00").unwrap(), 1_733_047_200);
+        assert!(unix_time("yesterday").unwrap_err().contains("like 2024-12-01"));
+        assert!(unix_time("99999999999999999999999").unwrap_err().contains("too large"));
     }
 
     #[test]
-    fn statuses_kinds_and_sort_keys() {
+    fn statuses_kinds_sort_keys_and_limits() {
         assert_eq!(status("Running").unwrap(), TaskStatus::Running);
         assert_eq!(
-            message(status("runing")),
-            r#"unknown --status value "runing"; use one of pending, running, done, failed, expired, or --param status=runing to send it anyway"#
+            status("runing").unwrap_err(),
+            "use one of pending, running, done, failed, expired, or --param status=runing to send it anyway"
         );
         assert_eq!(kind("dltar").unwrap(), TaskKind::Dltar);
-        assert!(message(kind("upload")).contains("--param type=upload"));
+        assert!(kind("upload").unwrap_err().contains("--param type=upload"));
         assert_eq!(sort_key("-created").unwrap(), Order::desc("created"));
         assert_eq!(sort_key("kind").unwrap(), Order::asc("type"));
-        assert!(message(sort_key("-size")).starts_with(r#"invalid --sort "-size""#));
+        assert!(sort_key("-size").unwrap_err().starts_with("sort by name"));
+        assert!(sort_key("-").unwrap_err().starts_with("sort by name"));
+        assert_eq!(limit("7").unwrap(), 7);
+        assert_eq!(limit("0").unwrap_err(), "ask for at least 1 task per page");
+        assert!(limit("-1").unwrap_err().contains("whole number"));
     }
 
     #[test]
     fn params_and_names() {
         assert_eq!(param("a=b=c").unwrap(), ("a".to_owned(), "b=c".to_owned()));
-        assert!(message(param("=x")).contains("KEY=VALUE"));
-        assert!(message(task_name("a b")).starts_with(r#"invalid task name "a b""#));
+        assert!(param("=x").unwrap_err().contains("KEY=VALUE"));
+        assert!(task_name("a b").unwrap_err().starts_with("it contains ' ' at byte 1"));
     }
 }

@@ -56,3 +56,8 @@ pub use crate::wire::{
     DEFAULT_LIMIT, HEADER_API_KEY, HEADER_ORG, HEADER_SESSION_TOKEN, HEADER_TOKEN, HEADER_USER,
     SECRET_HEADERS,
 };
+
+/// The examples of this crate's README, compiled and run as doctests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

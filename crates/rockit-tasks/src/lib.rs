@@ -80,3 +80,8 @@ pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMark
 pub use crate::page::Page;
 pub use crate::stream::{ListingReport, MAX_STEPS_BACK, StreamPosition, TaskStream};
 pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};
+
+/// The examples of this crate's README, compiled and run as doctests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

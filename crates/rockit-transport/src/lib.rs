@@ -55,3 +55,8 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::retry::RetryPolicy;
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
+
+/// The examples of this crate's README, compiled and run as doctests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

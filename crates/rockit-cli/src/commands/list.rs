@@ -10,9 +10,8 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, ListArgs};
 use crate::connect::connect;
-use crate::exit::usage;
 use crate::output::{self, Color, Style, Table, status_color};
-use crate::{Exit, Io, parse};
+use crate::{Exit, Io};
 
 /// The list envelope as the API writes it, with the page's position when there is one.
 #[derive(Debug, Serialize)]
@@ -37,19 +36,15 @@ struct Listing {
 }
 
 pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
-    let filters = filters(&args)?;
+    let filters = filters(&args);
     let mut request = filters.clone();
-    let params = args.param.iter().map(|raw| parse::param(raw)).collect::<anyhow::Result<Vec<_>>>()?;
-    for (key, value) in params {
+    for (key, value) in args.param {
         request = request.param(key, value);
     }
-    for key in &args.sort {
-        request = request.order(parse::sort_key(key)?);
+    for order in args.sort {
+        request = request.order(order);
     }
     if let Some(limit) = args.limit {
-        if limit == 0 {
-            return Err(usage("invalid --limit 0: ask for at least 1 task per page"));
-        }
         request = request.limit(limit);
     }
     if let Some(offset) = args.offset {
@@ -109,7 +104,7 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
 
 /// The typed filters of `args`, without position, order or raw parameters: the part that the
 /// marker queries share.
-fn filters(args: &ListArgs) -> anyhow::Result<ListTasks> {
+fn filters(args: &ListArgs) -> ListTasks {
     let mut filters = ListTasks::new();
     if let Some(app) = &args.app {
         filters = filters.app(app);
@@ -118,21 +113,21 @@ fn filters(args: &ListArgs) -> anyhow::Result<ListTasks> {
         filters = filters.build(build);
     }
     if let Some(status) = &args.status {
-        filters = filters.status(parse::status(status)?);
+        filters = filters.status(status.clone());
     }
     if let Some(kind) = &args.kind {
-        filters = filters.kind(parse::kind(kind)?);
+        filters = filters.kind(kind.clone());
     }
     if let Some(group) = &args.group {
         filters = filters.group(group);
     }
-    if let Some(since) = &args.since {
-        filters = filters.created_after(parse::unix_time("--since", since)?);
+    if let Some(since) = args.since {
+        filters = filters.created_after(since);
     }
-    if let Some(until) = &args.until {
-        filters = filters.created_before(parse::unix_time("--until", until)?);
+    if let Some(until) = args.until {
+        filters = filters.created_before(until);
     }
-    Ok(filters)
+    filters
 }
 
 async fn fetch(tasks: &Tasks, request: ListTasks, all: bool) -> anyhow::Result<Listing> {

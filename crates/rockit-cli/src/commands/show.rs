@@ -3,18 +3,17 @@
 
 use std::io::Write;
 
-use rockit_model::{Exception, TaskDetails, Timestamp};
+use rockit_model::{Exception, TaskDetails, TaskName, Timestamp};
 use serde_json::Value;
 
 use crate::cli::GlobalArgs;
 use crate::connect::connect;
 use crate::output::{self, Style, status_color};
-use crate::{Exit, Io, parse};
+use crate::{Exit, Io};
 
-pub(super) async fn run(global: &GlobalArgs, name: &str, io: &mut Io<'_>) -> anyhow::Result<Exit> {
-    let name = parse::task_name(name)?;
+pub(super) async fn run(global: &GlobalArgs, name: &TaskName, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let connection = connect(global, io.var, true).await?;
-    let details = connection.tasks.get(&name).await?;
+    let details = connection.tasks.get(name).await?;
     if super::json(global) {
         output::json(io.stdout, &details)?;
     } else {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::cli::GlobalArgs;
 use crate::connect::connect;
 use crate::exit::{self, usage};
-use crate::{Exit, Io, output, parse};
+use crate::{Exit, Io, output};
 
 /// The two updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,24 +41,22 @@ struct Document {
 
 pub(super) async fn acknowledge(
     global: &GlobalArgs,
-    names: &[String],
+    names: &[TaskName],
     io: &mut Io<'_>,
 ) -> anyhow::Result<Exit> {
-    let names = parse::task_names(names)?;
-    apply(global, &names, Update::Acknowledge, io).await
+    apply(global, names, Update::Acknowledge, io).await
 }
 
 pub(super) async fn expire(
     global: &GlobalArgs,
-    names: &[String],
+    names: &[TaskName],
     yes: bool,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Exit> {
-    let names = parse::task_names(names)?;
     if !yes {
-        confirm_expire(&names, io)?;
+        confirm_expire(names, io)?;
     }
-    apply(global, &names, Update::Expire, io).await
+    apply(global, names, Update::Expire, io).await
 }
 
 /// Asks on a terminal; refuses elsewhere. `Ok` only for a `y` or `yes` answer.

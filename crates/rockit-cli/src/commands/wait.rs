@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use super::show::exception_summary;
 use crate::cli::{GlobalArgs, WaitArgs};
 use crate::connect::connect;
-use crate::{Exit, Io, output, parse};
+use crate::{Exit, Io, output};
 
 /// How long a wait lasts without `--timeout`.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -71,12 +71,8 @@ pub(crate) async fn run(
     mode: Mode,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Exit> {
-    let name = parse::task_name(&args.name)?;
-    let interval = parse::duration("--interval", &args.interval)?;
-    let timeout = match &global.timeout {
-        Some(raw) => parse::duration("--timeout", raw)?,
-        None => DEFAULT_TIMEOUT,
-    };
+    let WaitArgs { name, interval } = args;
+    let timeout = global.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let json = super::json(global);
     let connection = connect(global, io.var, false).await?;
     let options =

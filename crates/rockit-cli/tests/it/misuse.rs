@@ -64,21 +64,44 @@ async fn a_flag_beats_the_environment() {
 async fn values_are_checked_before_any_request() {
     let emulator = start_demo().await;
     let url = emulator.base_url();
-    let cases: [(&[&str], &str); 7] = [
-        (&["tasks", "show", "a/b"], r#"invalid task name "a/b": it contains '/' at byte 1"#),
-        (&["--timeout", "10x", "tasks", "list"], r#"invalid --timeout "10x": unknown time unit "x""#),
+    // clap rejects each value with its reason: `error: invalid value 'RAW' for '--flag <V>': REASON`.
+    let cases: [(&[&str], &str); 8] = [
+        (&["tasks", "show", "a/b"], "invalid value 'a/b' for '<NAME>': it contains '/' at byte 1"),
+        (
+            &["--timeout", "10x", "tasks", "list"],
+            r#"invalid value '10x' for '--timeout <DURATION>': unknown time unit "x""#,
+        ),
         (
             &["tasks", "list", "--status", "runing"],
-            r#"unknown --status value "runing"; use one of pending, running, done, failed, expired, or --param status=runing"#,
+            "invalid value 'runing' for '--status <STATUS>': use one of pending, running, done, failed, expired, or --param status=runing",
         ),
-        (&["tasks", "list", "--kind", "upload"], r#"unknown --kind value "upload"; use one of dltar,"#),
-        (&["tasks", "list", "--sort", "-size"], r#"invalid --sort "-size": sort by name, status"#),
-        (&["tasks", "list", "--since", "yesterday"], r#"invalid --since "yesterday": "#),
-        (&["tasks", "list", "--limit", "0"], "invalid --limit 0: ask for at least 1 task per page"),
+        (
+            &["tasks", "list", "--kind", "upload"],
+            "invalid value 'upload' for '--kind <KIND>': use one of dltar,",
+        ),
+        (
+            &["tasks", "list", "--sort", "-size"],
+            "invalid value '-size' for '--sort <[-]FIELD>': sort by name, status",
+        ),
+        (&["tasks", "list", "--since", "yesterday"], "invalid value 'yesterday' for '--since <T>': "),
+        (
+            &["tasks", "list", "--limit", "0"],
+            "invalid value '0' for '--limit <N>': ask for at least 1 task per page",
+        ),
+        (
+            &["tasks", "ack", "ok-name", "bad name"],
+            "invalid value 'bad name' for '<NAME>...': it contains ' ' at byte 3",
+        ),
     ];
     for (args, expected) in cases {
-        let line = rockit(&admin(&url, args)).await.one_line_error(2);
-        assert!(line.starts_with(expected), "{args:?}: {line}");
+        let run = rockit(&admin(&url, args)).await.expect(2);
+        assert_eq!(run.stdout, "", "{args:?}");
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.strip_prefix("error: ").is_some_and(|line| line.starts_with(expected)),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
     assert_eq!(emulator.request_count(), 0);
 }

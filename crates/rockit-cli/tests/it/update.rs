@@ -44,9 +44,12 @@ async fn ack_in_json() {
 async fn one_invalid_name_stops_everything_before_the_first_request() {
     let emulator = start_demo().await;
     let url = emulator.base_url();
-    let line =
-        rockit(&admin(&url, &["tasks", "ack", demo::WARNED_PUBLISH, "bad name"])).await.one_line_error(2);
-    assert!(line.starts_with(r#"invalid task name "bad name": it contains ' '"#), "{line}");
+    let run = rockit(&admin(&url, &["tasks", "ack", demo::WARNED_PUBLISH, "bad name"])).await.expect(2);
+    assert!(
+        run.stderr.starts_with("error: invalid value 'bad name' for '<NAME>...': it contains ' '"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(emulator.request_count(), 0);
 }
 

@@ -125,8 +125,11 @@ async fn watch_ends_like_wait() {
 async fn a_zero_interval_is_a_usage_error() {
     let emulator = start_demo().await;
     let url = emulator.base_url();
-    let line = rockit(&admin(&url, &["tasks", "wait", demo::STUCK_UPLOAD, "--interval", "0s"]))
-        .await
-        .one_line_error(2);
-    assert_eq!(line, r#"invalid --interval "0s": it must be longer than zero, like 30s"#);
+    let run =
+        rockit(&admin(&url, &["tasks", "wait", demo::STUCK_UPLOAD, "--interval", "0s"])).await.expect(2);
+    assert_eq!(
+        run.stderr.lines().next().unwrap_or_default(),
+        "error: invalid value '0s' for '--interval <DURATION>': it must be longer than zero, like 30s"
+    );
+    assert_eq!(emulator.request_count(), 0);
 }
