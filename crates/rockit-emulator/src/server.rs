@@ -151,6 +151,7 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
         id = record.id,
         method = %record.method,
         path = %record.raw_path,
+        query = record.raw_query.as_deref().unwrap_or_default(),
         status = ?record.status,
         fault = ?record.fault,
         "rockit-emulator request"
