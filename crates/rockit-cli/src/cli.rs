@@ -24,8 +24,8 @@ Exit codes:
   1  API or network error
   2  usage error: bad flag or value, missing or conflicting configuration, refused confirmation
   3  authentication or permission error
-  4  `tasks wait`/`watch`: the task ended failed or expired
-  5  `tasks wait`/`watch`: timed out before the task finished
+  4  `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did
+  5  `tasks wait`/`watch`, `builds wait`: timed out first
 
 Configuration: --endpoint, --org, --user, --api-key and --token fall back to ROCKIT_ENDPOINT,
 ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY and ROCKIT_TOKEN; a flag beats the environment.
@@ -33,7 +33,8 @@ Pass either an API key (with --org and --user) or a token, never both.
 
 Try it without an account:
   rockit --emulator tasks list
-  rockit --emulator tasks show exampleorg-sushi-0002-1733149403-dltar";
+  rockit --emulator tasks show exampleorg-sushi-0002-1733149403-dltar
+  rockit --emulator builds wait sushi 3";
 
 /// The ROCKIT Edge Tasks API from a terminal or a CI pipeline.
 ///
@@ -150,6 +151,9 @@ pub(crate) enum Command {
     /// List, show, acknowledge, expire, wait for and watch tasks
     #[command(subcommand)]
     Tasks(TasksCommand),
+    /// List and show builds (an app's upload and the pipeline of tasks it runs), and wait for one
+    #[command(subcommand)]
+    Builds(BuildsCommand),
     /// Serve a local stand-in ROCKIT Edge (the demo tasks by default) until Ctrl-C
     ///
     /// Prints `listening on http://ADDR` and the credentials to use, then serves. Point the other
@@ -223,6 +227,78 @@ pub(crate) enum TasksCommand {
     /// (default 10m); polling works as for `tasks wait`.
     #[command(after_help = WAIT_EXIT_CODES)]
     Watch(WaitArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BuildsCommand {
+    /// List builds, one row per build with a cell per pipeline stage
+    ///
+    /// Rows come in name order (app, then build number) and show the last --limit builds of the
+    /// listing: with --app, that app's newest. Stage cells: done, run (running), pend (pending),
+    /// FAIL (failed), exp (expired), `-` (skipped: a later stage ran), empty (not reached yet); a
+    /// `*` marks a stage that was retried. STATE is decided from each stage's newest attempt.
+    List(BuildsListArgs),
+    /// Show one build: its stages with their newest attempts, superseded attempts, failures with
+    /// their exceptions, unacknowledged warnings, and what to do next
+    Show(BuildArgs),
+    /// Wait for a build's pipeline: exit 0 when it is through, 4 when a stage failed or was
+    /// expired, 5 when --timeout passes first
+    ///
+    /// Waits until the stage --for is done or, by default, until the stage the app's previous build
+    /// reached last is done (without a previous build: until every stage is done and nothing new
+    /// appeared for a minute). A build that has not appeared yet is waited for. On a terminal a
+    /// live view shows one line per stage; elsewhere one timestamped line per change (for CI
+    /// logs). The global --timeout bounds the whole wait (default 30m).
+    #[command(after_help = BUILD_WAIT_EXIT_CODES)]
+    Wait(BuildWaitArgs),
+}
+
+/// The exit codes of `builds wait`.
+const BUILD_WAIT_EXIT_CODES: &str = "\
+Exit codes: 0 the build is through; 1 API or network error; 2 usage error; 3 authentication or
+permission error; 4 a stage failed or was expired; 5 --timeout passed first.
+
+In CI, after the upload: rockit builds wait \"$APP\" \"$BUILD\" --for deploy --timeout 45m || exit $?";
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildsListArgs {
+    /// Only builds of apps whose name contains NAME
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app: Option<String>,
+    /// Only tasks created at or after T: Unix seconds, a date (2024-12-01) or a UTC date and time
+    #[arg(long, value_name = "T", value_parser = parse::unix_time)]
+    pub(crate) since: Option<u64>,
+    /// How many builds to show: the last N of the listing
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = parse::limit)]
+    pub(crate) limit: u32,
+    /// Every build of the listing
+    #[arg(long, conflicts_with = "limit")]
+    pub(crate) all: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    /// The app's name, without the org (as the APP column shows it)
+    #[arg(value_parser = parse::app)]
+    pub(crate) app: String,
+    /// The build number: 3 or 0003
+    #[arg(value_parser = parse::build_number)]
+    pub(crate) build: u32,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildWaitArgs {
+    #[command(flatten)]
+    pub(crate) build: BuildArgs,
+    /// Wait until this stage is done: dltar, mkraw, mkpat, mkdxf, publish or deploy
+    #[arg(long = "for", value_name = "KIND", value_parser = parse::kind)]
+    pub(crate) until: Option<TaskKind>,
+    /// Keep waiting when a stage fails or is expired, for a retry of it to succeed
+    #[arg(long)]
+    pub(crate) keep_going: bool,
+    /// How often to poll at first, like 2s or 500ms (backs off to 30s while nothing changes)
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse::duration)]
+    pub(crate) interval: Duration,
 }
 
 /// The exit codes of `tasks wait` and `tasks watch`.

@@ -1,6 +1,8 @@
 //! Dispatch from a parsed [`Cli`] to the command that runs it. The `tasks` commands live in the
 //! submodules; `emulator` and `completions` are small enough to live here.
 
+mod build_wait;
+mod builds;
 mod list;
 mod show;
 mod update;
@@ -8,7 +10,7 @@ mod wait;
 
 use clap::CommandFactory;
 
-use crate::cli::{Command, GlobalArgs, OutputFormat, TasksCommand};
+use crate::cli::{BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};
 use crate::{Cli, Exit, Io};
 
 /// Runs the command. Errors are returned for the caller to print and map to an exit code;
@@ -18,6 +20,11 @@ pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let Cli { global, command } = cli;
     match command {
         Command::Tasks(command) => tasks(&global, command, io).await,
+        Command::Builds(command) => match command {
+            BuildsCommand::List(args) => builds::list(&global, args, io).await,
+            BuildsCommand::Show(args) => builds::show(&global, &args, io).await,
+            BuildsCommand::Wait(args) => build_wait::run(&global, args, io).await,
+        },
         Command::Emulator(command) => {
             rockit_emulator::cli::run(command.args, &mut io.stdout, &mut io.stderr).await?;
             Ok(Exit::Success)

@@ -22,9 +22,10 @@ pub enum Exit {
     Usage,
     /// 3: the server refused the credentials (401) or their permissions (403).
     Auth,
-    /// 4: `tasks wait`/`tasks watch`: the task ended failed or expired.
+    /// 4: `tasks wait`/`tasks watch`: the task ended failed or expired; `builds wait`: a stage
+    /// of the build did.
     TaskFailed,
-    /// 5: `tasks wait`/`tasks watch`: the timeout passed before the task finished.
+    /// 5: `tasks wait`/`tasks watch`/`builds wait`: the timeout passed first.
     TimedOut,
 }
 

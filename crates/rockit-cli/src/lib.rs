@@ -11,6 +11,9 @@
 //! rockit [global options] tasks expire NAME... [--yes]
 //! rockit [global options] tasks wait   NAME [--timeout 10m] [--interval 2s]
 //! rockit [global options] tasks watch  NAME [--timeout 10m] [--interval 2s]
+//! rockit [global options] builds list [--app NAME] [--since T] [--limit N | --all]
+//! rockit [global options] builds show APP BUILD
+//! rockit [global options] builds wait APP BUILD [--for KIND] [--keep-going] [--interval 2s]
 //! rockit emulator [the rockit-emulator flags]
 //! rockit completions SHELL
 //! ```
@@ -28,8 +31,8 @@
 //! | 1 | API or network error |
 //! | 2 | usage error: bad flag or value, missing or conflicting configuration, refused confirmation |
 //! | 3 | authentication or permission error (401, 403) |
-//! | 4 | `tasks wait`/`watch`: the task ended failed or expired |
-//! | 5 | `tasks wait`/`watch`: timed out before the task finished |
+//! | 4 | `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did |
+//! | 5 | `tasks wait`/`watch`, `builds wait`: timed out first |
 //!
 //! Errors print one line, `error: …`, on stderr; with `-v` the chain of causes follows.
 

@@ -85,6 +85,19 @@ pub(crate) fn limit(raw: &str) -> Result<u32, String> {
     }
 }
 
+/// An app's name, as a build names it (no org, nothing a task name cannot hold).
+pub(crate) fn app(raw: &str) -> Result<String, String> {
+    rockit_model::BuildId::new(raw, 1).map(|id| id.app().to_owned()).map_err(|err| match err {
+        rockit_model::Error::InvalidBuildId { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
+
+/// A build number: `3` or `0003`.
+pub(crate) fn build_number(raw: &str) -> Result<u32, String> {
+    rockit_model::parse_build_number(raw)
+}
+
 /// A raw query parameter `KEY=VALUE`.
 pub(crate) fn param(raw: &str) -> Result<(String, String), String> {
     match raw.split_once('=') {
@@ -131,6 +144,14 @@ mod tests {
         assert_eq!(limit("7").unwrap(), 7);
         assert_eq!(limit("0").unwrap_err(), "ask for at least 1 task per page");
         assert!(limit("-1").unwrap_err().contains("whole number"));
+    }
+
+    #[test]
+    fn apps_and_build_numbers() {
+        assert_eq!(app("sushi").unwrap(), "sushi");
+        assert!(app("su shi").unwrap_err().contains("contains ' '"));
+        assert_eq!(build_number("0003"), Ok(3));
+        assert!(build_number("three").unwrap_err().contains("like 3 or 0003"));
     }
 
     #[test]

@@ -9,9 +9,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rockit_model::{PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE};
+use rockit_model::{Exception, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, TaskKind};
 
-use crate::{Emulator, Fault, Faults, Fixture, demo};
+use crate::{BuildPlan, Emulator, Fault, Faults, Fixture, demo};
 
 /// The emulator's flags. Flatten them into a clap command with `#[command(flatten)]`.
 ///
@@ -67,6 +67,18 @@ pub struct EmulatorArgs {
     /// Seconds the Retry-After header of 429 faults asks for.
     #[arg(long, value_name = "SECS", default_value_t = 1)]
     pub retry_after: u64,
+    /// Start a new build of --build-app every SECS seconds of real time, the first at once: its
+    /// stages (dltar, mkraw, mkpat, mkdxf, publish, deploy) appear one after another, about 17 s
+    /// of emulator time in all. 0 starts none.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub build_every: u64,
+    /// The app whose builds --build-every starts.
+    #[arg(long, value_name = "APP", default_value = "sushi")]
+    pub build_app: String,
+    /// Make the builds --build-every starts fail at this stage (dltar, mkraw, mkpat, mkdxf,
+    /// publish or deploy); nothing after it runs.
+    #[arg(long, value_name = "KIND")]
+    pub build_fail_at: Option<String>,
 }
 
 impl std::fmt::Debug for EmulatorArgs {
@@ -94,6 +106,9 @@ impl std::fmt::Debug for EmulatorArgs {
             latency,
             fault_delay,
             retry_after,
+            build_every,
+            build_app,
+            build_fail_at,
         } = self;
         f.debug_struct("EmulatorArgs")
             .field("listen", listen)
@@ -111,6 +126,9 @@ impl std::fmt::Debug for EmulatorArgs {
             .field("latency", latency)
             .field("fault_delay", fault_delay)
             .field("retry_after", retry_after)
+            .field("build_every", build_every)
+            .field("build_app", build_app)
+            .field("build_fail_at", build_fail_at)
             .finish()
     }
 }
@@ -201,31 +219,62 @@ pub async fn run_until(
     let _ = writeln!(log, "rockit-emulator: serving {} tasks; press Ctrl-C to stop", emulator.task_count());
     let _ = log.flush();
 
-    stop.await;
+    let builds = async {
+        if args.build_every == 0 {
+            return std::future::pending().await;
+        }
+        let mut plan = BuildPlan::new();
+        if let Some(kind) = &args.build_fail_at {
+            let kind = TaskKind::from(kind.as_str());
+            let exception = Exception::error(format!("{kind} step exited with code 1 (--build-fail-at)"));
+            plan = plan.fail_at(kind, exception);
+        }
+        let mut every = tokio::time::interval(Duration::from_secs(args.build_every));
+        loop {
+            every.tick().await;
+            match emulator.start_build(&args.build_app, &plan) {
+                Ok(id) => drop(writeln!(log, "rockit-emulator: started build {id}")),
+                Err(err) => drop(writeln!(log, "rockit-emulator: cannot start a build: {err}")),
+            }
+            let _ = log.flush();
+        }
+    };
+    tokio::select! {
+        () = stop => {}
+        () = builds => {}
+    }
     let _ = writeln!(log, "rockit-emulator: shutting down");
     let _ = log.flush();
     emulator.shutdown().await
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-async fn stop_signal() {
+/// Resolves on Ctrl-C, or on SIGTERM where there is one. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal that arrives while the emulator starts
+/// stops it cleanly instead of killing the process.
+fn stop_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -30,3 +30,17 @@ pub const FAILED_DOWNLOAD: &str = "exampleorg-sushi-0003-1733240117-dltar";
 pub const RUNNING_DOWNLOAD: &str = "exampleorg-sushi-0003-1733241020-dltar";
 /// When [`RUNNING_DOWNLOAD`] finishes, in emulator time after start.
 pub const RUNNING_FINISHES_AFTER: Duration = Duration::from_secs(5);
+
+/// The stages of build 0003 of `sushi` that appear after [`RUNNING_DOWNLOAD`] is done, in order,
+/// with the emulator time each appears at: a pipeline to watch live (`rockit --emulator builds
+/// wait sushi 3`). Each is `pending`, `running` 0.4 s later and `done` 1.5 s after it appeared.
+pub const BUILD_3_STAGES: [(&str, Duration); 4] = [
+    ("exampleorg-sushi-0003-1733241321-mkraw", Duration::from_millis(5_500)),
+    ("exampleorg-sushi-0003-1733241488-mkpat", Duration::from_millis(7_500)),
+    ("exampleorg-sushi-0003-1733241662-mkdxf", Duration::from_millis(9_500)),
+    ("exampleorg-sushi-0003-1733241835-publish", Duration::from_millis(11_500)),
+];
+
+/// When the last stage of build 0003 (its `publish`, the last stage build 0002 reached) is done,
+/// in emulator time after the start.
+pub const BUILD_3_DONE_AFTER: Duration = Duration::from_secs(13);

@@ -19,6 +19,7 @@ use crate::demo;
 use crate::faults::{Fault, FaultState, Faults, Matcher};
 use crate::fixture::Fixture;
 use crate::log::{Counters, RecordedRequest, RequestLog};
+use crate::pipeline::BuildPlan;
 use crate::server::conn::{ConnHandle, Listener};
 use crate::server::{Shared, router};
 use crate::store::Store;
@@ -349,6 +350,41 @@ impl Emulator {
         lock(&self.shared.store).insert(task, &self.shared.clock)
     }
 
+    /// Starts a new build of `app` that plays out `plan` on the emulator's clock: each stage's
+    /// task appears when the stage before it has ended, `pending`, then `running`, then `done`
+    /// (or `failed`, after which nothing runs). The build number is one more than the app's
+    /// highest so far (stored or scheduled); a first build leaves out `mkpat`, as the vendor's
+    /// example does. Returns the build, for `Tasks::wait_build`.
+    ///
+    /// The pipeline's shape is a **guess** read from the vendor's example; see [`BuildPlan`].
+    pub fn start_build(&self, app: &str, plan: &BuildPlan) -> crate::Result<rockit_model::BuildId> {
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        let prefix = format!("{}-{app}", self.org().to_ascii_lowercase());
+        let last = store
+            .names()
+            .filter_map(|name| rockit_model::TaskName::new(name).ok())
+            .filter_map(|name| {
+                name.parts().filter(|parts| parts.prefix() == prefix).map(|parts| parts.build())
+            })
+            .max()
+            .unwrap_or(0);
+        let build = last + 1;
+        let invalid = |err: rockit_model::Error| crate::Error::InvalidConfig {
+            setting: "app for a build",
+            value: format!("{app:?} ({err})"),
+            expected: "an app name that makes valid task names (no spaces, '/', '?', '#' or '%')",
+        };
+        let id = rockit_model::BuildId::new(app, build).map_err(invalid)?;
+        let plan =
+            if build == 1 { plan.clone().without(&rockit_model::TaskKind::Mkpat) } else { plan.clone() };
+        for task in plan.tasks(&prefix, build, &self.shared.clock).map_err(invalid)? {
+            store.insert(task, &self.shared.clock);
+        }
+        tracing::debug!(build = %id, "started a build");
+        Ok(id)
+    }
+
     /// Removes a task; returns its last details.
     pub fn remove(&self, name: &str) -> Option<TaskDetails> {
         lock(&self.shared.store).remove(name)
@@ -368,9 +404,12 @@ impl Emulator {
         store.all()
     }
 
-    /// How many tasks the store holds.
+    /// How many tasks the store holds now (tasks scheduled to appear later are not counted
+    /// before they appear).
     pub fn task_count(&self) -> usize {
-        lock(&self.shared.store).len()
+        let mut store = lock(&self.shared.store);
+        store.settle(&self.shared.clock);
+        store.len()
     }
 
     /// Changes a task in place. `updatedAt` is set to now before `change` runs (so `change` may

@@ -64,6 +64,10 @@ impl Fixture {
     /// exception) and `exampleorg-sushi-0003-1733241020-dltar` (running; done 5 seconds of
     /// emulator time after start). The seed's stuck upload `exampleorg-sushi-0002-1733149403-dltar`
     /// stays `pending` with an unacknowledged warning until someone expires it.
+    ///
+    /// Once the running download is done, the rest of build 0003's pipeline appears, one stage
+    /// after another ([`crate::demo::BUILD_3_STAGES`]: `mkraw`, `mkpat`, `mkdxf`, `publish`), the
+    /// last done 13 s of emulator time after start: 17 tasks from then on.
     pub fn demo() -> Self {
         Self { source: Source::Demo }
     }
@@ -229,7 +233,9 @@ mod tests {
     }
 
     #[test]
-    fn demo_has_thirteen_unique_tasks() {
-        assert_eq!(Fixture::demo().into_tasks("ExampleOrg").unwrap().len(), 13);
+    fn demo_has_thirteen_unique_tasks_at_first_and_four_that_appear_later() {
+        let tasks = Fixture::demo().into_tasks("ExampleOrg").unwrap();
+        assert_eq!(tasks.len(), 17);
+        assert_eq!(tasks.iter().filter(|task| task.appears_after.is_none()).count(), 13);
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct Store {
     tasks: BTreeMap<String, Entry>,
     /// Names of the tasks that still have timeline steps to apply.
     active: BTreeSet<String>,
+    /// Tasks that appear later, by the emulator time they appear at (earliest first).
+    scheduled: Vec<(Duration, Task)>,
 }
 
 /// A stored task: its current details and what its timeline has left to do.
@@ -41,12 +43,32 @@ pub(crate) struct UpdateFlags {
 
 impl Store {
     pub(crate) fn new(org: String) -> Self {
-        Self { org, tasks: BTreeMap::new(), active: BTreeSet::new() }
+        Self { org, tasks: BTreeMap::new(), active: BTreeSet::new(), scheduled: Vec::new() }
     }
 
-    /// Stores `task`, replacing a task of the same name; its timeline starts now.
-    pub(crate) fn insert(&mut self, task: Task, clock: &Clock) -> Option<TaskDetails> {
-        let Task { mut details, timeline } = task;
+    /// Stores `task`, replacing a task of the same name; its timeline starts now. A task that
+    /// appears later is scheduled instead (and `None` returned).
+    pub(crate) fn insert(&mut self, mut task: Task, clock: &Clock) -> Option<TaskDetails> {
+        if let Some(after) = task.appears_after.take() {
+            let at = clock.now().saturating_add(after);
+            let index = self.scheduled.partition_point(|(due, _)| *due <= at);
+            self.scheduled.insert(index, (at, task));
+            return None;
+        }
+        self.store_at(task, clock, clock.now())
+    }
+
+    /// The names of every task, stored or scheduled to appear later.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.tasks
+            .keys()
+            .map(String::as_str)
+            .chain(self.scheduled.iter().map(|(_, task)| task.details.name.as_str()))
+    }
+
+    /// Stores `task` as if it entered the store at emulator time `start`.
+    fn store_at(&mut self, task: Task, clock: &Clock, start: Duration) -> Option<TaskDetails> {
+        let Task { mut details, timeline, .. } = task;
         let created = details
             .created_at
             .as_ref()
@@ -66,7 +88,7 @@ impl Store {
         } else {
             self.active.insert(name.clone());
         }
-        let entry = Entry { details, created, start: clock.now(), pending };
+        let entry = Entry { details, created, start, pending };
         self.tasks.insert(name, entry).map(|old| old.details)
     }
 
@@ -79,12 +101,20 @@ impl Store {
         self.tasks.len()
     }
 
-    /// Applies every timeline step that is due at the clock's current time.
+    /// Stores the scheduled tasks that are due, then applies every timeline step that is due at
+    /// the clock's current time.
     pub(crate) fn settle(&mut self, clock: &Clock) {
+        let now = clock.now();
+        let due = self.scheduled.partition_point(|(at, _)| *at <= now);
+        if due > 0 {
+            let appeared: Vec<(Duration, Task)> = self.scheduled.drain(..due).collect();
+            for (at, task) in appeared {
+                self.store_at(task, clock, at);
+            }
+        }
         if self.active.is_empty() {
             return;
         }
-        let now = clock.now();
         let tasks = &mut self.tasks;
         self.active.retain(|name| {
             let Some(entry) = tasks.get_mut(name) else { return false };

@@ -32,6 +32,8 @@ use serde_json::Value;
 pub struct Task {
     pub(crate) details: TaskDetails,
     pub(crate) timeline: Timeline,
+    /// How long after insertion (or the emulator's start, for a fixture task) the task appears.
+    pub(crate) appears_after: Option<Duration>,
 }
 
 impl Task {
@@ -42,7 +44,7 @@ impl Task {
 
     /// A task with exactly these details and no timeline.
     pub fn from_details(details: TaskDetails) -> Self {
-        Self { details, timeline: Timeline::new() }
+        Self { details, timeline: Timeline::new(), appears_after: None }
     }
 
     /// Sets the task's warning (unacknowledged unless [`Task::acknowledged`] says otherwise).
@@ -90,6 +92,15 @@ impl Task {
     /// Gives the task a timeline, replacing any earlier one.
     pub fn timeline(mut self, timeline: Timeline) -> Self {
         self.timeline = timeline;
+        self
+    }
+
+    /// Keeps the task out of the store until `after` has passed on the emulator's clock since it
+    /// was inserted (for a fixture task: since the emulator started). Until then no request sees
+    /// it; from then on it is listed like any other task, and its timeline counts from that
+    /// moment. This is how a pipeline's stages appear one after another.
+    pub fn appears_after(mut self, after: Duration) -> Self {
+        self.appears_after = Some(after);
         self
     }
 

@@ -21,6 +21,14 @@ pub enum Error {
         /// The rejected input, quoted and escaped.
         shown: String,
     },
+    /// A string is not a build (`sushi/3`, `sushi 0003`).
+    #[error("invalid build {shown}: {reason}")]
+    InvalidBuildId {
+        /// The rejected input, quoted and escaped, shortened if long.
+        shown: String,
+        /// What is wrong with it, and how to write it instead.
+        reason: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`] as the default error type.
@@ -33,6 +41,10 @@ impl Error {
 
     pub(crate) fn invalid_order(input: &str) -> Self {
         Self::InvalidOrder { shown: shown(input) }
+    }
+
+    pub(crate) fn invalid_build_id(input: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidBuildId { shown: shown(input), reason: reason.into() }
     }
 
     /// What is wrong with a rejected task name; `None` for other errors.

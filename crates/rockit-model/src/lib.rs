@@ -30,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod build;
 mod endpoint;
 mod envelope;
 mod error;
@@ -40,6 +41,7 @@ mod text;
 mod vocab;
 mod wire;
 
+pub use crate::build::{BuildId, STAGE_ORDER, parse_build_number};
 pub use crate::endpoint::{Endpoint, JsonBody, Method, PathSegments, QueryPairs, decode_path_segments};
 pub use crate::envelope::{ErrorBody, TaskListResponse};
 pub use crate::error::{Error, Result};

@@ -62,6 +62,8 @@
 //! # }
 //! ```
 
+mod build;
+mod build_wait;
 mod client;
 mod error;
 mod marks;
@@ -70,10 +72,14 @@ mod stream;
 mod wait;
 
 pub use rockit_model::{
-    DEFAULT_LIMIT, ListTasks, Order, Service, TaskDetails, TaskKind, TaskName, TaskStatus, TaskSummary,
-    UpdateTask,
+    BuildId, DEFAULT_LIMIT, ListTasks, Order, Service, TaskDetails, TaskKind, TaskName, TaskStatus,
+    TaskSummary, UpdateTask,
 };
 
+pub use crate::build::{Build, BuildState, BuildStream, Stage};
+pub use crate::build_wait::{
+    BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions, BuildWatch, PREVIOUS_BUILDS,
+};
 pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
 pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMarks};

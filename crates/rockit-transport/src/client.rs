@@ -37,6 +37,8 @@ pub(crate) struct ClientInner {
     pub(crate) provider: Arc<dyn CredentialProvider>,
     /// The headers of fixed credentials, built once at `build()`; `None` for a provider.
     pub(crate) fixed_headers: Option<reqwest::header::HeaderMap>,
+    /// The organization of fixed credentials, when they name one.
+    pub(crate) org: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) deadline: Option<Duration>,
     pub(crate) retry: RetryPolicy,
@@ -81,6 +83,13 @@ impl AttemptError {
 impl Client {
     pub(crate) fn from_inner(inner: ClientInner) -> Self {
         Self { inner: Arc::new(inner) }
+    }
+
+    /// The organization the client's fixed credentials name, if they name one (an API key always
+    /// does; a token may not; a [`CredentialProvider`] is not asked). Task names start with it,
+    /// which is how a task's app is told from its org.
+    pub fn org(&self) -> Option<&str> {
+        self.inner.org.as_deref()
     }
 
     /// The base URL every endpoint path is appended to.

@@ -2,6 +2,7 @@
 //! an emulator started by the test, with asserted exit codes, snapshots of its output and its
 //! JSON parsed back field by field.
 
+mod builds;
 mod emulator;
 mod help;
 mod list;

@@ -68,6 +68,7 @@ async fn a_hundred_thousand_tasks_list_page_by_page_in_order() {
         per_app.push(page["totalCount"].as_u64().unwrap());
     }
     assert_eq!(per_app.iter().sum::<u64>(), TASKS as u64, "{per_app:?}");
-    assert!(per_app.iter().all(|count| count.abs_diff(TASKS as u64 / 5) < 10), "{per_app:?}");
+    // Builds go round the apps; udon and gyoza never deploy, so their builds are a task shorter.
+    assert!(per_app.iter().all(|count| count.abs_diff(TASKS as u64 / 5) < TASKS as u64 / 25), "{per_app:?}");
     assert_eq!(emulator.counters().requests, 1 + (TASKS / MAX_LIMIT) as u64 + apps.len() as u64);
 }

@@ -1,0 +1,460 @@
+//! `rockit builds list` and `rockit builds show APP BUILD`: builds as rows with a cell per pipeline
+//! stage, or one build in full with what to do next; and the JSON document of a build, shared with
+//! `builds wait`.
+//!
+//! What a build is and where it stands is decided by `rockit_tasks::Build`; this module renders.
+
+use std::collections::VecDeque;
+use std::io::Write;
+
+use futures_util::future::join;
+use rockit_model::{BuildId, Exception, ListTasks, STAGE_ORDER, TaskKind, TaskStatus, TaskSummary};
+use rockit_tasks::{Build, BuildState, Tasks};
+use serde::Serialize;
+
+use crate::cli::{BuildArgs, BuildsListArgs, GlobalArgs};
+use crate::connect::connect;
+use crate::output::{self, Color, Style, Table, status_color};
+use crate::{Exit, Io};
+
+/// The page size of the task listings behind the builds.
+const PAGE: u32 = 500;
+
+/// A build as the JSON documents write it; the tasks inside keep the API's field names.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct BuildDocument<'a> {
+    app: &'a str,
+    build: u32,
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_stage: Option<TaskKind>,
+    first_created: Option<u64>,
+    last_created: Option<u64>,
+    stages: Vec<StageDocument<'a>>,
+    /// `null` when not known.
+    unacknowledged_warnings: Option<Vec<&'a str>>,
+}
+
+#[derive(Debug, Serialize)]
+struct StageDocument<'a> {
+    kind: &'a TaskKind,
+    status: &'a TaskStatus,
+    task: &'a TaskSummary,
+    superseded: &'a [TaskSummary],
+}
+
+impl<'a> BuildDocument<'a> {
+    pub(super) fn new(build: &'a Build) -> Self {
+        let state = build.state();
+        Self {
+            app: build.id().app(),
+            build: build.id().build(),
+            state: state.as_str(),
+            failed_stage: state.failed_stage().cloned(),
+            first_created: build.first_created(),
+            last_created: build.last_created(),
+            stages: build
+                .stages()
+                .iter()
+                .map(|stage| StageDocument {
+                    kind: stage.kind(),
+                    status: stage.status(),
+                    task: stage.current(),
+                    superseded: stage.superseded(),
+                })
+                .collect(),
+            unacknowledged_warnings: build
+                .unacknowledged_warnings()
+                .map(|names| names.iter().map(rockit_model::TaskName::as_str).collect()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ListDocument<'a> {
+    builds: Vec<BuildDocument<'a>>,
+    shown: usize,
+    total: u64,
+}
+
+pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let mut filters = ListTasks::new();
+    if let Some(app) = &args.app {
+        filters = filters.app(app);
+    }
+    if let Some(since) = args.since {
+        filters = filters.created_after(since);
+    }
+    let keep = if args.all { usize::MAX } else { args.limit as usize };
+    let connection = connect(global, io.var, true).await?;
+    let tasks = &connection.tasks;
+    let (listing, marks) =
+        join(last_builds(tasks, filters.clone().limit(PAGE), keep), tasks.warning_marks(&filters)).await;
+    let (mut builds, total) = listing?;
+    match marks {
+        Ok(marks) => {
+            if let Some(why) = marks.unknown() {
+                tracing::debug!("no warning counts: {why}");
+            }
+            for build in &mut builds {
+                build.set_warnings(&marks);
+            }
+        }
+        Err(err) => tracing::debug!("no warning counts: {}", output::terminal_text(&err.to_string())),
+    }
+    if super::json(global) {
+        let document = ListDocument {
+            builds: builds.iter().map(BuildDocument::new).collect(),
+            shown: builds.len(),
+            total,
+        };
+        output::json(io.stdout, &document)?;
+        return Ok(Exit::Success);
+    }
+    let style = Style::for_stdout(io);
+    if !builds.is_empty() {
+        let mut header = vec!["APP", "BUILD", "STARTED", "ELAPSED"];
+        header.extend(["DLTAR", "MKRAW", "MKPAT", "MKDXF", "PUBLISH", "DEPLOY"]);
+        header.extend(["STATE", "WARNINGS"]);
+        let mut table = Table::new(&header);
+        for build in &builds {
+            let mut row = vec![
+                (build.id().app().to_owned(), None),
+                (format!("{:04}", build.id().build()), None),
+                (build.first_created().map(output::utc_minutes).unwrap_or_default(), None),
+                (elapsed(build), None),
+            ];
+            row.extend(STAGE_ORDER.iter().map(|kind| stage_cell(build, kind)));
+            row.push(state_cell(&build.state()));
+            row.push(match build.unacknowledged_warnings() {
+                None => ("?".to_owned(), Some(Color::Dim)),
+                Some([]) => (String::new(), None),
+                Some(names) => (names.len().to_string(), Some(Color::Yellow)),
+            });
+            table.push(row);
+        }
+        table.render(style, io.stdout)?;
+    }
+    let noun = if total == 1 { "build" } else { "builds" };
+    if (builds.len() as u64) < total {
+        writeln!(
+            io.stdout,
+            "{} of {total} {noun} (the last {}; --all for every build)",
+            builds.len(),
+            builds.len()
+        )?;
+    } else {
+        writeln!(io.stdout, "{} of {total} {noun}", builds.len())?;
+    }
+    Ok(Exit::Success)
+}
+
+/// The last `keep` builds of the listing, in name order, and how many builds it has: memory for
+/// `keep` builds and one page, whatever the listing's size.
+async fn last_builds(
+    tasks: &Tasks,
+    request: ListTasks,
+    keep: usize,
+) -> rockit_tasks::Result<(Vec<Build>, u64)> {
+    let mut stream = tasks.builds(request);
+    let mut last = VecDeque::new();
+    let mut total = 0;
+    while let Some(build) = stream.try_next().await? {
+        total += 1;
+        if last.len() == keep {
+            last.pop_front();
+        }
+        if keep > 0 {
+            last.push_back(build);
+        }
+    }
+    Ok((last.into(), total))
+}
+
+/// First to last task's creation, like `1h39m`.
+fn elapsed(build: &Build) -> String {
+    match (build.first_created(), build.last_created()) {
+        (Some(first), Some(last)) => compact_duration(last.saturating_sub(first)),
+        _ => String::new(),
+    }
+}
+
+/// `45s`, `12m30s`, `1h39m`, `2d3h`: the two largest units.
+pub(super) fn compact_duration(seconds: u64) -> String {
+    let (days, hours, minutes, secs) =
+        (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, _) => format!("{minutes}m{secs}s"),
+        (0, _, _) => format!("{hours}h{minutes}m"),
+        _ => format!("{days}d{hours}h"),
+    }
+}
+
+/// A stage's cell: its newest attempt's status, `*` if it was retried; `-` for a stage that was
+/// skipped (a later one ran), empty for one not reached.
+pub(super) fn stage_cell(build: &Build, kind: &TaskKind) -> (String, Option<Color>) {
+    if let Some(stage) = build.stage(kind) {
+        let (text, color) = status_cell(stage.status());
+        let retried = if stage.superseded().is_empty() { "" } else { "*" };
+        return (format!("{text}{retried}"), color);
+    }
+    let index = kind.stage_index();
+    let later = build.stages().iter().any(|stage| stage.kind().stage_index() > index);
+    (if later { "-" } else { "" }.to_owned(), Some(Color::Dim))
+}
+
+/// A status in four letters or fewer, readable without colour.
+pub(super) fn status_cell(status: &TaskStatus) -> (String, Option<Color>) {
+    let text = match status {
+        TaskStatus::Done => "done",
+        TaskStatus::Running => "run",
+        TaskStatus::Pending => "pend",
+        TaskStatus::Failed => "FAIL",
+        TaskStatus::Expired => "exp",
+        other => other.as_str(),
+    };
+    (text.to_owned(), status_color(status))
+}
+
+/// `succeeded`, `running`, `failed mkdxf`, `expired dltar`.
+pub(super) fn state_cell(state: &BuildState) -> (String, Option<Color>) {
+    let color = match state {
+        BuildState::Succeeded => Some(Color::Green),
+        BuildState::Running => Some(Color::Cyan),
+        _ => Some(Color::Red),
+    };
+    match state.failed_stage() {
+        Some(kind) => (format!("{} {kind}", state.as_str()), color),
+        None => (state.as_str().to_owned(), color),
+    }
+}
+
+pub(super) async fn show(global: &GlobalArgs, args: &BuildArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let id = BuildId::new(&args.app, args.build)?;
+    let connection = connect(global, io.var, true).await?;
+    let tasks = &connection.tasks;
+    let build = tasks.build(&id).await?;
+    if build.is_empty() {
+        anyhow::bail!(
+            "no task of build {id} ({id:#}) exists; `rockit builds list --app {}` lists the app's builds",
+            id.app()
+        );
+    }
+    // Each failure's exception, from its details: a handful of requests at most.
+    let mut exceptions = Vec::new();
+    for task in build.failures() {
+        let details = tasks.get(&task.name).await?;
+        exceptions.push((task, details.exception.as_ref().map(Exception::summary)));
+    }
+    if super::json(global) {
+        #[derive(Serialize)]
+        struct Failure<'a> {
+            name: &'a str,
+            status: &'a TaskStatus,
+            exception: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct ShowDocument<'a> {
+            #[serde(flatten)]
+            build: BuildDocument<'a>,
+            failures: Vec<Failure<'a>>,
+        }
+        let failures = exceptions
+            .iter()
+            .map(|(task, summary)| Failure {
+                name: task.name.as_str(),
+                status: &task.status,
+                exception: summary.as_deref(),
+            })
+            .collect();
+        output::json(io.stdout, &ShowDocument { build: BuildDocument::new(&build), failures })?;
+        return Ok(Exit::Success);
+    }
+    render_show(&build, &exceptions, Style::for_stdout(io), io.stdout)?;
+    Ok(Exit::Success)
+}
+
+fn render_show(
+    build: &Build,
+    exceptions: &[(&TaskSummary, Option<String>)],
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let id = build.id();
+    let (state, color) = state_cell(&build.state());
+    writeln!(out, "build:    {id:#}")?;
+    writeln!(out, "state:    {}", style.paint(&state, color))?;
+    if let (Some(first), Some(last)) = (build.first_created(), build.last_created()) {
+        writeln!(out, "started:  {} UTC", output::utc_seconds(first))?;
+        writeln!(
+            out,
+            "latest:   {} UTC ({} after the first task)",
+            output::utc_seconds(last),
+            compact_duration(last - first)
+        )?;
+    }
+    writeln!(out, "stages:")?;
+    let mut table = Table::new(&["", "STAGE", "STATUS", "TASK", "NOTE"]);
+    let warned =
+        |task: &TaskSummary| build.unacknowledged_warnings().is_some_and(|names| names.contains(&task.name));
+    for stage in build.stages() {
+        let current = stage.current();
+        let note = if warned(current) { "unacknowledged warning" } else { "" };
+        table.push(vec![
+            (String::new(), None),
+            (stage.kind().to_string(), None),
+            (stage.status().to_string(), status_color(stage.status())),
+            (current.name.to_string(), None),
+            (note.to_owned(), Some(Color::Yellow)),
+        ]);
+        for old in stage.superseded().iter().rev() {
+            let note = if warned(old) { "superseded; unacknowledged warning" } else { "superseded" };
+            table.push(vec![
+                (String::new(), None),
+                (String::new(), None),
+                (old.status.to_string(), status_color(&old.status)),
+                (old.name.to_string(), Some(Color::Dim)),
+                (note.to_owned(), Some(Color::Dim)),
+            ]);
+        }
+    }
+    table.render(style, out)?;
+    if !exceptions.is_empty() {
+        writeln!(out, "failures:")?;
+        for (task, summary) in exceptions {
+            let text = summary.as_deref().unwrap_or("no exception reported");
+            writeln!(out, "  {} {}: {}", task.name, task.status, output::terminal_text(text))?;
+        }
+    }
+    match build.unacknowledged_warnings() {
+        Some([]) => {}
+        Some(names) => {
+            writeln!(out, "warnings nobody acknowledged:")?;
+            for name in names {
+                writeln!(out, "  {name}")?;
+            }
+        }
+        None => writeln!(out, "warnings: not known (the server cannot list them)")?,
+    }
+    let next = next_steps(build);
+    if !next.is_empty() {
+        writeln!(out, "next:")?;
+        for (command, why) in next {
+            writeln!(out, "  {command}  {}", style.paint(&format!("# {why}"), Some(Color::Dim)))?;
+        }
+    }
+    Ok(())
+}
+
+/// What to do about the build, as commands with the reason: expire stuck attempts, upload again or
+/// retry after a failure, acknowledge warnings, wait for a running build.
+fn next_steps(build: &Build) -> Vec<(String, String)> {
+    let id = build.id();
+    let mut steps = Vec::new();
+    for stuck in build.stuck_attempts() {
+        steps.push((
+            format!("rockit tasks expire {}", stuck.name),
+            format!("superseded by a newer attempt but still {}", stuck.status),
+        ));
+    }
+    match build.state() {
+        BuildState::Failed { stage } | BuildState::Expired { stage } => {
+            let current =
+                build.stage(&stage).map(|stage| stage.current().name.to_string()).unwrap_or_default();
+            if stage == TaskKind::Dltar {
+                if build.state() == (BuildState::Failed { stage: TaskKind::Dltar }) {
+                    steps.push((
+                        format!("rockit tasks expire {current}"),
+                        "a failed upload is expired first".to_owned(),
+                    ));
+                }
+                steps.push((
+                    format!("rockit builds wait {} {}", id.app(), id.build()),
+                    "after uploading the build again (a download is not retried by itself)".to_owned(),
+                ));
+            } else {
+                steps.push((
+                    format!("rockit builds wait {} {} --keep-going", id.app(), id.build()),
+                    format!("after retrying the {stage} step (POST /be/v1/trigger, not in this CLI yet)"),
+                ));
+            }
+        }
+        BuildState::Running => steps.push((
+            format!("rockit builds wait {} {}", id.app(), id.build()),
+            "the pipeline is still running".to_owned(),
+        )),
+        _ => {}
+    }
+    if let Some(names) = build.unacknowledged_warnings() {
+        // Expiring a stuck attempt acknowledges it too.
+        let expired: Vec<&rockit_model::TaskName> = build.stuck_attempts().map(|task| &task.name).collect();
+        for name in names.iter().filter(|name| !expired.contains(name)) {
+            steps.push((
+                format!("rockit tasks ack {name}"),
+                "after reviewing its warning (rockit tasks show)".to_owned(),
+            ));
+        }
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use rockit_model::Service;
+
+    use super::*;
+
+    fn task(name: &str, status: TaskStatus) -> TaskSummary {
+        TaskSummary::new(name.parse().unwrap(), Service::Engine, status)
+    }
+
+    #[test]
+    fn durations_are_compact() {
+        assert_eq!(compact_duration(45), "45s");
+        assert_eq!(compact_duration(750), "12m30s");
+        assert_eq!(compact_duration(5_998), "1h39m");
+        assert_eq!(compact_duration(183_600), "2d3h");
+    }
+
+    #[test]
+    fn cells_read_without_colour() {
+        let id = BuildId::new("app", 1).unwrap();
+        let build = Build::from_tasks(
+            id,
+            Some("org"),
+            [
+                task("org-app-0001-10-dltar", TaskStatus::Failed),
+                task("org-app-0001-20-dltar", TaskStatus::Done),
+                task("org-app-0001-30-mkdxf", TaskStatus::Running),
+            ],
+        );
+        let cells: Vec<String> = STAGE_ORDER.iter().map(|kind| stage_cell(&build, kind).0).collect();
+        assert_eq!(cells, ["done*", "-", "-", "run", "", ""]);
+        assert_eq!(state_cell(&BuildState::Failed { stage: TaskKind::Mkdxf }).0, "failed mkdxf");
+        assert_eq!(status_cell(&TaskStatus::Unknown("queued".into())).0, "queued");
+    }
+
+    #[test]
+    fn next_steps_expire_stuck_attempts_and_say_how_to_retry() {
+        let id = BuildId::new("sushi", 2).unwrap();
+        let build = Build::from_tasks(
+            id,
+            Some("exampleorg"),
+            [
+                task("exampleorg-sushi-0002-1733149403-dltar", TaskStatus::Pending),
+                task("exampleorg-sushi-0002-1733154780-dltar", TaskStatus::Done),
+                task("exampleorg-sushi-0002-1733154909-mkraw", TaskStatus::Failed),
+            ],
+        );
+        let steps: Vec<String> = next_steps(&build).into_iter().map(|(command, _)| command).collect();
+        assert_eq!(
+            steps,
+            [
+                "rockit tasks expire exampleorg-sushi-0002-1733149403-dltar",
+                "rockit builds wait sushi 2 --keep-going"
+            ]
+        );
+    }
+}

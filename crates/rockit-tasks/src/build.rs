@@ -1,0 +1,455 @@
+//! Builds: the tasks of one build of an app grouped into the stages of its pipeline
+//! (`Build`, `Stage`, `BuildState`), `Tasks::build` for one build and `Tasks::builds`, every build
+//! of a listing, one at a time.
+//!
+//! What a build is, and the order of its stages, is our reading of the vendor's example [guess]:
+//! see [`rockit_model::STAGE_ORDER`]. A stage can have several attempts (a retry is a new task of
+//! the same kind with a later timestamp); the newest attempt decides the stage, the older ones are
+//! kept as history ([`Stage::superseded`]). Kinds the order does not know take their place by
+//! creation time.
+//!
+//! The `build` filter is a guess and `appName` matches parts of names (`sushi` also matches
+//! `sushi2`), so a build keeps exactly the tasks whose parsed names say they belong to it: a server
+//! that ignores the one or widens the other costs more requests, never a wrong answer.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::future::join;
+use futures_util::{Stream, StreamExt as _};
+use rockit_model::{BuildId, ListTasks, TaskKind, TaskName, TaskStatus, TaskSummary};
+
+use crate::client::Tasks;
+use crate::error::Result;
+use crate::stream::TaskStream;
+
+/// The page size of the listings behind [`Tasks::build`]: a build has a handful of tasks, so one
+/// request usually holds it whole.
+const BUILD_PAGE: u32 = 100;
+
+/// One build of one app: its tasks grouped into stages in pipeline order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    id: BuildId,
+    stages: Vec<Stage>,
+    unacknowledged: Option<Vec<TaskName>>,
+}
+
+/// One stage of a build: every attempt of one kind of task, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    kind: TaskKind,
+    /// Oldest first; never empty. The last one is the current attempt.
+    attempts: Vec<TaskSummary>,
+}
+
+/// Where a build stands, decided from the newest attempt of each stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildState {
+    /// A stage is pending or running (or in a state this SDK does not know), or no task of the
+    /// build exists yet.
+    Running,
+    /// Every stage's newest attempt is done. A later stage may still appear: see
+    /// [`Tasks::wait_build`] for waiting until the pipeline is through.
+    Succeeded,
+    /// The newest attempt of `stage` failed (the first such stage in pipeline order).
+    Failed {
+        /// The failed stage.
+        stage: TaskKind,
+    },
+    /// The newest attempt of `stage` was expired by an operator.
+    Expired {
+        /// The expired stage.
+        stage: TaskKind,
+    },
+}
+
+impl BuildState {
+    /// The state's name: `running`, `succeeded`, `failed` or `expired`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed { .. } => "failed",
+            Self::Expired { .. } => "expired",
+        }
+    }
+
+    /// The stage that failed or was expired, if any.
+    pub fn failed_stage(&self) -> Option<&TaskKind> {
+        match self {
+            Self::Failed { stage } | Self::Expired { stage } => Some(stage),
+            Self::Running | Self::Succeeded => None,
+        }
+    }
+}
+
+impl Stage {
+    /// The kind of task this stage runs.
+    pub fn kind(&self) -> &TaskKind {
+        &self.kind
+    }
+
+    /// The newest attempt, which decides the stage.
+    pub fn current(&self) -> &TaskSummary {
+        // `attempts` is never empty: a stage exists because a task of its kind does.
+        &self.attempts[self.attempts.len() - 1]
+    }
+
+    /// The state of the newest attempt.
+    pub fn status(&self) -> &TaskStatus {
+        &self.current().status
+    }
+
+    /// The older attempts, oldest first: history, superseded by [`Stage::current`].
+    pub fn superseded(&self) -> &[TaskSummary] {
+        &self.attempts[..self.attempts.len() - 1]
+    }
+
+    /// Every attempt, oldest first.
+    pub fn attempts(&self) -> &[TaskSummary] {
+        &self.attempts
+    }
+
+    /// When the first attempt was created, in Unix seconds (from its name).
+    pub fn first_created(&self) -> u64 {
+        created(&self.attempts[0])
+    }
+}
+
+/// Unix seconds from the task's name; tasks in a build always follow the naming convention.
+fn created(task: &TaskSummary) -> u64 {
+    task.name.parts().map_or(0, |parts| parts.created_unix())
+}
+
+impl Build {
+    /// The build `id` made of `tasks`: those whose names do not say they belong to it (per
+    /// [`BuildId::contains`] with `org`) are left out. Stages come in pipeline order, attempts
+    /// oldest first.
+    pub fn from_tasks(id: BuildId, org: Option<&str>, tasks: impl IntoIterator<Item = TaskSummary>) -> Self {
+        let mut stages: Vec<Stage> = Vec::new();
+        for task in tasks {
+            let Some(parts) = task.name.parts() else { continue };
+            if !id.contains(&parts, org) {
+                continue;
+            }
+            let kind = parts.kind();
+            match stages.iter_mut().find(|stage| stage.kind == kind) {
+                Some(stage) => stage.attempts.push(task),
+                None => stages.push(Stage { kind, attempts: vec![task] }),
+            }
+        }
+        for stage in &mut stages {
+            stage.attempts.sort_by(|a, b| created(a).cmp(&created(b)).then_with(|| a.name.cmp(&b.name)));
+        }
+        Self { id, stages: order_stages(stages), unacknowledged: None }
+    }
+
+    /// Which build this is.
+    pub fn id(&self) -> &BuildId {
+        &self.id
+    }
+
+    /// The stages, in pipeline order.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The stage of `kind`, if the build has one.
+    pub fn stage(&self, kind: &TaskKind) -> Option<&Stage> {
+        self.stages.iter().find(|stage| &stage.kind == kind)
+    }
+
+    /// Whether no task of the build exists (yet).
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// Every task of the build, stage by stage, attempts oldest first.
+    pub fn tasks(&self) -> impl Iterator<Item = &TaskSummary> {
+        self.stages.iter().flat_map(|stage| stage.attempts.iter())
+    }
+
+    /// Where the build stands, from the newest attempt of each stage.
+    pub fn state(&self) -> BuildState {
+        for stage in &self.stages {
+            match stage.status() {
+                TaskStatus::Failed => return BuildState::Failed { stage: stage.kind.clone() },
+                TaskStatus::Expired => return BuildState::Expired { stage: stage.kind.clone() },
+                _ => {}
+            }
+        }
+        if self.stages.is_empty() || self.stages.iter().any(|stage| !stage.status().is_success()) {
+            BuildState::Running
+        } else {
+            BuildState::Succeeded
+        }
+    }
+
+    /// When the build's first task was created, in Unix seconds; `None` for an empty build.
+    pub fn first_created(&self) -> Option<u64> {
+        self.tasks().map(created).min()
+    }
+
+    /// When the build's last task was created, in Unix seconds; `None` for an empty build.
+    pub fn last_created(&self) -> Option<u64> {
+        self.tasks().map(created).max()
+    }
+
+    /// Superseded attempts that are still `pending` or `running`: a newer attempt replaced them,
+    /// so they will most likely never finish on their own (the vendor's example has such a stuck
+    /// upload). Expiring them tidies the build up.
+    pub fn stuck_attempts(&self) -> impl Iterator<Item = &TaskSummary> {
+        self.stages
+            .iter()
+            .flat_map(|stage| stage.superseded().iter())
+            .filter(|task| matches!(task.status, TaskStatus::Pending | TaskStatus::Running))
+    }
+
+    /// Every task of the build that ended failed or expired, current or superseded.
+    pub fn failures(&self) -> impl Iterator<Item = &TaskSummary> {
+        self.tasks().filter(|task| task.status.is_failure())
+    }
+
+    /// The tasks of the build with a warning nobody has acknowledged; `None` when not known (the
+    /// build came from [`Tasks::builds`], which does not ask, or the server cannot tell).
+    pub fn unacknowledged_warnings(&self) -> Option<&[TaskName]> {
+        self.unacknowledged.as_deref()
+    }
+
+    /// Sets which of the build's tasks carry a warning nobody has acknowledged, from marks asked
+    /// with filters covering the build (the others are left out).
+    pub fn set_warnings(&mut self, marks: &crate::WarningMarks) {
+        let unacknowledged: Option<Vec<TaskName>> = self
+            .tasks()
+            .map(|task| marks.mark(&task.name).map(|mark| (task, mark)))
+            .filter_map(|known| match known {
+                Some((task, crate::WarningMark::Unacknowledged)) => Some(Some(task.name.clone())),
+                Some(_) => None,
+                None => Some(None),
+            })
+            .collect();
+        self.unacknowledged = unacknowledged;
+    }
+}
+
+/// Known kinds in [`rockit_model::STAGE_ORDER`]; each unknown kind right after the last stage
+/// created no later than it, so it keeps its creation-time position.
+fn order_stages(stages: Vec<Stage>) -> Vec<Stage> {
+    let (mut known, mut unknown): (Vec<Stage>, Vec<Stage>) =
+        stages.into_iter().partition(|stage| stage.kind.stage_index().is_some());
+    known.sort_by_key(|stage| stage.kind.stage_index());
+    unknown.sort_by_key(Stage::first_created);
+    for stage in unknown {
+        let at = known
+            .iter()
+            .rposition(|other| other.first_created() <= stage.first_created())
+            .map_or(0, |i| i + 1);
+        known.insert(at, stage);
+    }
+    known
+}
+
+impl Tasks {
+    /// The build `id`: every task of it, across pages, grouped into stages, with its
+    /// unacknowledged warnings when the server can tell (two more small requests, run
+    /// concurrently; see [`Tasks::warning_marks`]).
+    ///
+    /// An empty build ([`Build::is_empty`]) means no task of it exists (yet).
+    pub async fn build(&self, id: &BuildId) -> Result<Build> {
+        let filters = ListTasks::for_build(id.app(), id.build());
+        let (build, marks) = join(self.build_tasks(id), self.warning_marks(&filters)).await;
+        let mut build = build?;
+        // Marks are an extra: a server that cannot give them still gives the build.
+        if let Ok(marks) = marks {
+            build.set_warnings(&marks);
+        }
+        Ok(build)
+    }
+
+    /// The build `id` without asking for warnings: one filtered listing, every page.
+    pub(crate) async fn build_tasks(&self, id: &BuildId) -> Result<Build> {
+        let request = ListTasks::for_build(id.app(), id.build()).limit(BUILD_PAGE);
+        let org = self.client().org().map(str::to_owned);
+        let mut stream = self.stream(request);
+        let mut tasks = Vec::new();
+        while let Some(task) = stream.try_next().await? {
+            tasks.push(task);
+        }
+        Ok(Build::from_tasks(id.clone(), org.as_deref(), tasks))
+    }
+
+    /// Every build of the tasks `request` matches, one at a time, built on the exactly-once task
+    /// stream. In the server's default order (by name) a build's tasks are contiguous, so the
+    /// stream holds one build and one page in memory, not the listing.
+    ///
+    /// Keep the default order: with a custom sort order (`ListTasks::order`) a build's tasks may
+    /// be spread over the listing and come as several partial builds. Tasks whose names do not
+    /// follow the naming convention belong to no build and are skipped. Warnings are not asked
+    /// for ([`Build::unacknowledged_warnings`] is `None`).
+    pub fn builds(&self, request: ListTasks) -> BuildStream {
+        BuildStream {
+            tasks: self.stream(request),
+            org: self.client().org().map(str::to_owned),
+            current: None,
+        }
+    }
+}
+
+/// The stream returned by [`Tasks::builds`]: one [`Build`] per build of the listing.
+///
+/// After an error it can be polled again to retry the failed page, or dropped.
+pub struct BuildStream {
+    tasks: TaskStream,
+    org: Option<String>,
+    /// The build being collected: its id and its tasks so far.
+    current: Option<(BuildId, Vec<TaskSummary>)>,
+}
+
+impl BuildStream {
+    /// The next build, `None` at the end: the stream consumed without importing a stream trait.
+    pub async fn try_next(&mut self) -> Result<Option<Build>> {
+        self.next().await.transpose()
+    }
+
+    /// What the underlying task listing observed.
+    pub fn report(&self) -> &crate::ListingReport {
+        self.tasks.report()
+    }
+
+    fn finish(&self, (id, tasks): (BuildId, Vec<TaskSummary>)) -> Build {
+        Build::from_tasks(id, self.org.as_deref(), tasks)
+    }
+}
+
+impl Stream for BuildStream {
+    type Item = Result<Build>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            let task = match this.tasks.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
+                Poll::Ready(None) => {
+                    return Poll::Ready(this.current.take().map(|current| Ok(this.finish(current))));
+                }
+                Poll::Ready(Some(Ok(task))) => task,
+            };
+            let Some(parts) = task.name.parts() else { continue };
+            let same = this.current.as_ref().is_some_and(|(id, _)| id.contains(&parts, this.org.as_deref()));
+            if same {
+                if let Some((_, tasks)) = this.current.as_mut() {
+                    tasks.push(task);
+                }
+                continue;
+            }
+            let id = BuildId::of_task_or_prefix(&parts, this.org.as_deref());
+            let finished = this.current.replace((id, vec![task]));
+            if let Some(finished) = finished {
+                return Poll::Ready(Some(Ok(this.finish(finished))));
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for BuildStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildStream")
+            .field("tasks", &self.tasks)
+            .field("org", &self.org)
+            .field("current", &self.current.as_ref().map(|(id, tasks)| (id, tasks.len())))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rockit_model::Service;
+
+    use super::*;
+
+    fn task(name: &str, status: TaskStatus) -> TaskSummary {
+        TaskSummary::new(name.parse().unwrap(), Service::Engine, status)
+    }
+
+    fn kinds(build: &Build) -> Vec<&str> {
+        build.stages().iter().map(|stage| stage.kind().as_str()).collect()
+    }
+
+    #[test]
+    fn stages_follow_the_pipeline_and_the_newest_attempt_decides() {
+        use TaskStatus::{Done, Pending};
+        let id = BuildId::new("sushi", 2).unwrap();
+        // The vendor's build 0002, shuffled, with a task of build 0001 and one of app sushi2.
+        let build = Build::from_tasks(
+            id,
+            Some("ExampleOrg"),
+            [
+                task("exampleorg-sushi-0002-1733155262-mkdxf", Done),
+                task("exampleorg-sushi-0002-1733154780-dltar", Done),
+                task("exampleorg-sushi-0001-1732886919-dltar", Done),
+                task("exampleorg-sushi2-0002-1733149403-dltar", Pending),
+                task("exampleorg-sushi-0002-1733155066-mkpat", Done),
+                task("exampleorg-sushi-0002-1733149403-dltar", Pending),
+                task("exampleorg-sushi-0002-1733154909-mkraw", Done),
+            ],
+        );
+        assert_eq!(kinds(&build), ["dltar", "mkraw", "mkpat", "mkdxf"]);
+        let dltar = build.stage(&TaskKind::Dltar).unwrap();
+        assert_eq!(dltar.current().name, "exampleorg-sushi-0002-1733154780-dltar");
+        assert_eq!(dltar.superseded().len(), 1);
+        assert_eq!(dltar.superseded()[0].status, Pending);
+        assert_eq!(build.state(), BuildState::Succeeded, "the stuck upload is history");
+        let stuck: Vec<&str> = build.stuck_attempts().map(|task| task.name.as_str()).collect();
+        assert_eq!(stuck, ["exampleorg-sushi-0002-1733149403-dltar"]);
+        assert_eq!(build.failures().count(), 0);
+        assert_eq!(build.tasks().count(), 5);
+        assert_eq!((build.first_created(), build.last_created()), (Some(1_733_149_403), Some(1_733_155_262)));
+    }
+
+    #[test]
+    fn the_first_failed_or_expired_newest_attempt_decides_a_failure() {
+        use TaskStatus::{Done, Expired, Failed, Running};
+        let id = || BuildId::new("app", 1).unwrap();
+        let build = |tasks: Vec<TaskSummary>| Build::from_tasks(id(), Some("org"), tasks);
+        let failed_retried = build(vec![
+            task("org-app-0001-10-dltar", Failed),
+            task("org-app-0001-20-dltar", Done),
+            task("org-app-0001-30-mkraw", Running),
+        ]);
+        assert_eq!(failed_retried.state(), BuildState::Running);
+        assert_eq!(failed_retried.failures().count(), 1, "a superseded failure is still a failure to show");
+        assert_eq!(failed_retried.stuck_attempts().count(), 0, "a failed attempt is not stuck");
+        let failed = build(vec![task("org-app-0001-10-dltar", Done), task("org-app-0001-30-mkraw", Failed)]);
+        assert_eq!(failed.state(), BuildState::Failed { stage: TaskKind::Mkraw });
+        assert_eq!(failed.state().failed_stage(), Some(&TaskKind::Mkraw));
+        let expired =
+            build(vec![task("org-app-0001-10-dltar", Expired), task("org-app-0001-30-mkraw", Failed)]);
+        assert_eq!(expired.state(), BuildState::Expired { stage: TaskKind::Dltar }, "pipeline order decides");
+        let empty = build(vec![]);
+        assert!(empty.is_empty());
+        assert_eq!(empty.state(), BuildState::Running);
+        assert_eq!(empty.first_created(), None);
+    }
+
+    #[test]
+    fn unknown_kinds_keep_their_creation_time_position() {
+        use TaskStatus::Done;
+        let build = Build::from_tasks(
+            BuildId::new("app", 1).unwrap(),
+            Some("org"),
+            [
+                task("org-app-0001-40-publish", Done),
+                task("org-app-0001-10-dltar", Done),
+                task("org-app-0001-35-scan", Done),
+                task("org-app-0001-20-mkraw", Done),
+                task("org-app-0001-5-prepare", Done),
+                task("org-app-0001-50-notify", Done),
+            ],
+        );
+        assert_eq!(kinds(&build), ["prepare", "dltar", "mkraw", "scan", "publish", "notify"]);
+        assert_eq!(build.state(), BuildState::Succeeded);
+    }
+}

@@ -1,0 +1,482 @@
+//! Waiting for a build: `Tasks::wait_build` and `Tasks::watch_build`, `BuildWaitOptions`,
+//! `BuildOutcome`, and the changes (`BuildChange`) a watch reports as the pipeline moves.
+//!
+//! Which stage ends a wait is a choice: the caller's ([`BuildWaitOptions::until`]), or by default
+//! the last stage of the app's newest earlier build that succeeded (looking back at most
+//! [`PREVIOUS_BUILDS`] builds; a build still running or one that failed says nothing about where
+//! a pipeline ends) — a studio that never deploys is not waited on for a deploy — or, when there is
+//! no such build, "every stage done and nothing new for a quiet period"
+//! ([`BuildWaitOptions::quiet_period`]). Like the stage order, this rests on our reading of the
+//! vendor's example [guess].
+
+use std::collections::HashSet;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::stream::{self, BoxStream};
+use futures_util::{Stream, StreamExt as _};
+use rockit_model::{BuildId, ListTasks, TaskKind, TaskName, TaskStatus, TaskSummary};
+use tokio::time::Instant;
+
+use crate::build::{Build, BuildState};
+use crate::client::Tasks;
+use crate::error::Result;
+
+/// Longer than any wait can sensibly last; larger timeouts are clamped to it.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+/// How many earlier builds a wait looks at, newest first, for one that succeeded; one listing each,
+/// once, at the start.
+pub const PREVIOUS_BUILDS: u32 = 5;
+
+/// How long the last look at a build, at the deadline, may take.
+const LAST_LOOK: Duration = Duration::from_secs(5);
+
+/// How [`Tasks::wait_build`] and [`Tasks::watch_build`] wait.
+///
+/// Polling backs off as for a single task: from `min_interval`, doubling while nothing changes,
+/// up to `max_interval`, back to `min_interval` on any change.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct BuildWaitOptions {
+    until: Option<TaskKind>,
+    keep_going: bool,
+    timeout: Duration,
+    min_interval: Duration,
+    max_interval: Duration,
+    quiet_period: Duration,
+}
+
+impl Default for BuildWaitOptions {
+    /// Until the previous build's last stage; fail fast; 30 minutes in all; polls every 1 s at
+    /// first and every 30 s at most; a quiet period of 60 s.
+    fn default() -> Self {
+        Self {
+            until: None,
+            keep_going: false,
+            timeout: Duration::from_secs(30 * 60),
+            min_interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(30),
+            quiet_period: Duration::from_secs(60),
+        }
+    }
+}
+
+impl BuildWaitOptions {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Waits until the newest attempt of the stage of `kind` is done (such as `TaskKind::Deploy`).
+    pub fn until(mut self, kind: TaskKind) -> Self {
+        self.until = Some(kind);
+        self
+    }
+
+    /// Keeps waiting when a stage fails or is expired, for a retry (a newer attempt of the same
+    /// kind) to succeed, instead of ending the wait at once.
+    pub fn keep_going(mut self, keep_going: bool) -> Self {
+        self.keep_going = keep_going;
+        self
+    }
+
+    /// How long to wait in all before giving up.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The first (and shortest) pause between two polls.
+    pub fn min_interval(mut self, interval: Duration) -> Self {
+        self.min_interval = interval;
+        self
+    }
+
+    /// The longest pause between two polls.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// Both intervals at once: poll every `interval`.
+    pub fn interval(self, interval: Duration) -> Self {
+        self.min_interval(interval).max_interval(interval)
+    }
+
+    /// Without a stage to wait for (no [`until`](Self::until), no previous build): how long every
+    /// stage must stay done with nothing new before the build counts as finished.
+    pub fn quiet_period(mut self, quiet: Duration) -> Self {
+        self.quiet_period = quiet;
+        self
+    }
+}
+
+/// What ends a wait successfully.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildTarget {
+    /// The newest attempt of this stage is done.
+    Stage(TaskKind),
+    /// Every stage is done and nothing changed for this long.
+    Quiet(Duration),
+}
+
+impl fmt::Display for BuildTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Stage(kind) => write!(f, "{kind} done"),
+            Self::Quiet(quiet) => write!(f, "every stage done and quiet for {}s", quiet.as_secs()),
+        }
+    }
+}
+
+/// How a build wait ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildOutcome {
+    /// The target was reached.
+    Succeeded(Build),
+    /// A stage's newest attempt failed or was expired ([`Build::state`] says which).
+    Failed(Build),
+    /// The timeout passed first.
+    TimedOut {
+        /// The build as last seen (empty if it never appeared).
+        build: Build,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+}
+
+impl BuildOutcome {
+    /// The build as last seen.
+    pub fn build(&self) -> &Build {
+        match self {
+            Self::Succeeded(build) | Self::Failed(build) | Self::TimedOut { build, .. } => build,
+        }
+    }
+
+    /// Whether the target was reached.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Succeeded(_))
+    }
+}
+
+/// One thing that changed in a build between two polls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildChange {
+    /// A stage's first task appeared.
+    StageAppeared {
+        /// The stage's task.
+        task: TaskSummary,
+    },
+    /// A new attempt of a stage appeared (a retry); the one it supersedes is named.
+    AttemptStarted {
+        /// The new attempt.
+        task: TaskSummary,
+        /// The attempt it supersedes.
+        superseded: TaskName,
+    },
+    /// A task's status changed.
+    StatusChanged {
+        /// The task, with its new status.
+        task: TaskSummary,
+        /// Its status before.
+        from: TaskStatus,
+    },
+    /// A task now carries a warning nobody has acknowledged.
+    WarningRaised {
+        /// The task.
+        task: TaskName,
+    },
+}
+
+/// One step of a build watch: the build as it stands, what changed since the last step, and, on
+/// the last step, how the wait ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuildProgress {
+    /// The build now.
+    pub build: Build,
+    /// What changed since the previous step (on the first step: every stage, as appeared).
+    pub changes: Vec<BuildChange>,
+    /// What ends the wait.
+    pub target: BuildTarget,
+    /// How long the watch has run.
+    pub elapsed: Duration,
+    /// `Some` on the last step.
+    pub outcome: Option<BuildOutcome>,
+}
+
+impl Tasks {
+    /// Polls the build until it reaches its target (see the module docs and
+    /// [`BuildWaitOptions`]), a stage fails or is expired (unless
+    /// [`keep_going`](BuildWaitOptions::keep_going)), or the timeout passes. A build that has not
+    /// appeared yet is waited for. Transient errors are retried by the transport, and a poll that
+    /// still fails transiently is repeated while time is left; other errors end the wait.
+    pub async fn wait_build(&self, id: &BuildId, options: BuildWaitOptions) -> Result<BuildOutcome> {
+        let mut watcher = Watcher::new(self.clone(), id.clone(), options);
+        loop {
+            if let Some(outcome) = watcher.step().await?.outcome {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// The build each time something in it changes — a stage appeared, a retry started, a status
+    /// changed, a warning was raised — until the wait ends; the last item carries the outcome.
+    /// For live views such as `rockit builds wait`.
+    pub fn watch_build(&self, id: &BuildId, options: BuildWaitOptions) -> BuildWatch {
+        let watcher = Watcher::new(self.clone(), id.clone(), options);
+        let inner = stream::unfold(Some(watcher), |state| async move {
+            let mut watcher = state?;
+            match watcher.step().await {
+                Ok(progress) if progress.outcome.is_some() => Some((Ok(progress), None)),
+                Ok(progress) => Some((Ok(progress), Some(watcher))),
+                Err(err) => Some((Err(err), None)),
+            }
+        });
+        BuildWatch { inner: inner.boxed() }
+    }
+}
+
+/// The stream returned by [`Tasks::watch_build`].
+pub struct BuildWatch {
+    inner: BoxStream<'static, Result<BuildProgress>>,
+}
+
+impl BuildWatch {
+    /// The next step, `None` after the last: the watch consumed without importing a stream trait.
+    pub async fn try_next(&mut self) -> Result<Option<BuildProgress>> {
+        self.next().await.transpose()
+    }
+}
+
+impl Stream for BuildWatch {
+    type Item = Result<BuildProgress>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl fmt::Debug for BuildWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BuildWatch").finish_non_exhaustive()
+    }
+}
+
+/// The polling state of one build watch.
+struct Watcher {
+    tasks: Tasks,
+    id: BuildId,
+    options: BuildWaitOptions,
+    started: Instant,
+    interval: Duration,
+    target: Option<BuildTarget>,
+    /// The build as last reported, and when it last changed.
+    last: Option<Build>,
+    changed_at: Instant,
+    /// Tasks already reported as warned.
+    warned: HashSet<TaskName>,
+    /// Whether the server can say which tasks carry warnings; `false` stops asking.
+    marks_supported: bool,
+    polled: bool,
+}
+
+impl Watcher {
+    fn new(tasks: Tasks, id: BuildId, options: BuildWaitOptions) -> Self {
+        let now = Instant::now();
+        Self {
+            tasks,
+            interval: options.min_interval,
+            target: options.until.clone().map(BuildTarget::Stage),
+            id,
+            options,
+            started: now,
+            last: None,
+            changed_at: now,
+            warned: HashSet::new(),
+            marks_supported: true,
+            polled: false,
+        }
+    }
+
+    /// The stage that ends the wait: the caller's, else the last stage of the previous build,
+    /// else the quiet rule. Asked once, at the start.
+    async fn resolve_target(&mut self) -> Result<BuildTarget> {
+        if let Some(target) = &self.target {
+            return Ok(target.clone());
+        }
+        let mut target = BuildTarget::Quiet(self.options.quiet_period);
+        let mut earlier = self.id.previous();
+        for _ in 0..PREVIOUS_BUILDS {
+            let Some(id) = earlier else { break };
+            let build = self.tasks.build_tasks(&id).await?;
+            if build.state() == BuildState::Succeeded
+                && let Some(stage) = build.stages().last()
+            {
+                target = BuildTarget::Stage(stage.kind().clone());
+                break;
+            }
+            earlier = id.previous();
+        }
+        tracing::debug!(build = %self.id, %target, "waiting for the build");
+        self.target = Some(target.clone());
+        Ok(target)
+    }
+
+    /// Polls until something changed or the wait is over.
+    async fn step(&mut self) -> Result<BuildProgress> {
+        let deadline = self.started + self.options.timeout.min(FOREVER);
+        loop {
+            if self.polled {
+                let pause = self.interval.min(deadline.saturating_duration_since(Instant::now()));
+                tokio::time::sleep(pause).await;
+                self.interval = self
+                    .interval
+                    .saturating_mul(2)
+                    .min(self.options.max_interval)
+                    .max(self.options.min_interval);
+            }
+            self.polled = true;
+            let left = deadline.saturating_duration_since(Instant::now());
+            // At the deadline the build gets one last look, so that a build that finished during
+            // the last pause is reported as finished, not as timed out.
+            let last_look = left.is_zero();
+            let budget = if last_look { LAST_LOOK } else { left };
+            let polled = tokio::time::timeout(budget, self.poll()).await;
+            let (target, build) = match polled {
+                Err(_) => return Ok(self.timed_out()),
+                Ok(Err(err)) if err.transport_error().is_some_and(rockit_transport::Error::is_retryable) => {
+                    if last_look {
+                        return Ok(self.timed_out());
+                    }
+                    tracing::debug!(build = %self.id, error = %err, "poll failed; polling again");
+                    continue;
+                }
+                Ok(Err(err)) => return Err(err),
+                Ok(Ok(polled)) => polled,
+            };
+            let mut changes = diff(self.last.as_ref(), &build);
+            changes.extend(self.new_warnings(&build));
+            let now = Instant::now();
+            if !changes.is_empty() {
+                self.changed_at = now;
+                self.interval = self.options.min_interval;
+            }
+            let outcome = self.decide(&target, &build, now);
+            let first = self.last.is_none();
+            self.last = Some(build.clone());
+            let outcome = outcome.or_else(|| last_look.then(|| self.timed_out_with(build.clone())));
+            if outcome.is_some() || first || !changes.is_empty() {
+                return Ok(BuildProgress {
+                    build,
+                    changes,
+                    target,
+                    elapsed: self.started.elapsed(),
+                    outcome,
+                });
+            }
+        }
+    }
+
+    /// One look: the target (resolved on the first poll) and the build, with its warnings when the
+    /// server can tell.
+    async fn poll(&mut self) -> Result<(BuildTarget, Build)> {
+        let target = self.resolve_target().await?;
+        if !self.marks_supported {
+            return Ok((target, self.tasks.build_tasks(&self.id).await?));
+        }
+        let filters = ListTasks::for_build(self.id.app(), self.id.build());
+        let (build, marks) =
+            futures_util::future::join(self.tasks.build_tasks(&self.id), self.tasks.warning_marks(&filters))
+                .await;
+        let mut build = build?;
+        match marks {
+            Ok(marks) if marks.unknown().is_none() => build.set_warnings(&marks),
+            // A server that cannot tell is not asked again: no extra requests for nothing.
+            Ok(marks) => {
+                tracing::debug!(build = %self.id, reason = ?marks.unknown(), "no warnings for this build");
+                self.marks_supported = false;
+            }
+            Err(err) => tracing::debug!(build = %self.id, error = %err, "no warnings this time"),
+        }
+        Ok((target, build))
+    }
+
+    fn new_warnings(&mut self, build: &Build) -> Vec<BuildChange> {
+        let Some(warned) = build.unacknowledged_warnings() else { return Vec::new() };
+        warned
+            .iter()
+            .filter(|name| self.warned.insert((*name).clone()))
+            .map(|name| BuildChange::WarningRaised { task: name.clone() })
+            .collect()
+    }
+
+    fn decide(&self, target: &BuildTarget, build: &Build, now: Instant) -> Option<BuildOutcome> {
+        if let BuildState::Failed { .. } | BuildState::Expired { .. } = build.state()
+            && !self.options.keep_going
+        {
+            return Some(BuildOutcome::Failed(build.clone()));
+        }
+        let reached = match target {
+            BuildTarget::Stage(kind) => build.stage(kind).is_some_and(|stage| stage.status().is_success()),
+            BuildTarget::Quiet(quiet) => {
+                build.state() == BuildState::Succeeded
+                    && now.saturating_duration_since(self.changed_at) >= *quiet
+            }
+        };
+        reached.then(|| BuildOutcome::Succeeded(build.clone()))
+    }
+
+    fn timed_out(&self) -> BuildProgress {
+        let build = self.last.clone().unwrap_or_else(|| Build::from_tasks(self.id.clone(), None, []));
+        BuildProgress {
+            build: build.clone(),
+            changes: Vec::new(),
+            target: self.target.clone().unwrap_or(BuildTarget::Quiet(self.options.quiet_period)),
+            elapsed: self.started.elapsed(),
+            outcome: Some(self.timed_out_with(build)),
+        }
+    }
+
+    fn timed_out_with(&self, build: Build) -> BuildOutcome {
+        BuildOutcome::TimedOut { build, waited: self.started.elapsed() }
+    }
+}
+
+/// What changed from `before` to `after`: stages that appeared, new attempts, status changes.
+fn diff(before: Option<&Build>, after: &Build) -> Vec<BuildChange> {
+    let mut changes = Vec::new();
+    for stage in after.stages() {
+        let old = before.and_then(|before| before.stage(stage.kind()));
+        for (index, task) in stage.attempts().iter().enumerate() {
+            let seen = old.and_then(|old| old.attempts().iter().find(|seen| seen.name == task.name));
+            match seen {
+                Some(seen) if seen.status != task.status => {
+                    changes
+                        .push(BuildChange::StatusChanged { task: task.clone(), from: seen.status.clone() });
+                }
+                Some(_) => {}
+                None if index == 0 && old.is_none() => {
+                    changes.push(BuildChange::StageAppeared { task: task.clone() });
+                }
+                None => {
+                    let superseded =
+                        index.checked_sub(1).map(|previous| stage.attempts()[previous].name.clone());
+                    match superseded {
+                        Some(superseded) => {
+                            changes.push(BuildChange::AttemptStarted { task: task.clone(), superseded });
+                        }
+                        // An older attempt appeared after a newer one: report it as appeared.
+                        None => changes.push(BuildChange::StageAppeared { task: task.clone() }),
+                    }
+                }
+            }
+        }
+    }
+    changes
+}
