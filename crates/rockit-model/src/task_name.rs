@@ -140,6 +140,17 @@ fn is_forbidden(ch: char) -> bool {
     ch.is_control() || ch.is_whitespace() || matches!(ch, '/' | '\\' | '?' | '#' | '%')
 }
 
+/// The value of a non-empty run of ASCII digits; `None` for anything else or past `u64::MAX`.
+fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0_u64, |value, byte| {
+        let digit = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?;
+        value.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
 impl fmt::Display for TaskName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&self.0)
@@ -230,16 +241,31 @@ pub struct TaskNameParts<'a> {
 
 impl<'a> TaskNameParts<'a> {
     fn parse(name: &'a str) -> Option<Self> {
-        let mut from_right = name.rsplitn(4, '-');
-        let kind = from_right.next()?;
-        let created = from_right.next()?;
-        let build = from_right.next()?;
-        let prefix = from_right.next()?;
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        // One pass from the right finds the last three dashes (org and app may hold dashes, the
+        // other parts may not): kind after the last, creation time and build before it.
+        let mut dashes = [0_usize; 3];
+        let mut found = 0;
+        for (index, byte) in name.bytes().enumerate().rev() {
+            if byte == b'-' {
+                dashes[found] = index;
+                found += 1;
+                if found == dashes.len() {
+                    break;
+                }
+            }
+        }
+        if found < dashes.len() {
+            return None;
+        }
+        let [kind_dash, created_dash, build_dash] = dashes;
+        let kind = &name[kind_dash + 1..];
+        let created = &name[created_dash + 1..kind_dash];
+        let build = &name[build_dash + 1..created_dash];
+        let prefix = &name[..build_dash];
         let prefix_ok = prefix
             .split_once('-')
             .is_some_and(|(org, app)| !org.is_empty() && !app.is_empty() && !app.ends_with('-'));
-        if kind.is_empty() || !all_digits(created) || !all_digits(build) || !prefix_ok {
+        if kind.is_empty() || !prefix_ok {
             return None;
         }
         Some(Self {
@@ -247,8 +273,8 @@ impl<'a> TaskNameParts<'a> {
             build,
             created,
             kind,
-            build_number: build.parse().ok()?,
-            created_unix: created.parse().ok()?,
+            build_number: u32::try_from(digits(build)?).ok()?,
+            created_unix: digits(created)?,
         })
     }
 

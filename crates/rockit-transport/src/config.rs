@@ -193,13 +193,14 @@ impl ClientBuilder {
         if base_url.scheme() == "http" && !loopback && !self.allow_insecure_http {
             return Err(Error::new(crate::error::ErrorKind::InsecureEndpoint { url: base_url.to_string() }));
         }
-        let fixed = |credentials: Credentials| -> Result<(Arc<dyn CredentialProvider>, Option<_>, Option<String>)> {
-            // Fail at build time, not at the first call, on values that cannot be headers; and
-            // build them once, not on every request.
-            let headers = credentials.headers()?;
-            let org = credentials.org().map(str::to_owned);
-            Ok((Arc::new(StaticCredentials::new(credentials)), Some(headers), org))
-        };
+        let fixed =
+            |credentials: Credentials| -> Result<(Arc<dyn CredentialProvider>, Option<_>, Option<String>)> {
+                // Fail at build time, not at the first call, on values that cannot be headers; and
+                // build them once, not on every request.
+                let headers = credentials.headers()?;
+                let org = credentials.org().map(str::to_owned);
+                Ok((Arc::new(StaticCredentials::new(credentials)), Some(headers), org))
+            };
         let (provider, fixed_headers, org) = match self.credentials {
             CredentialSource::Provider(provider) => (provider, None, None),
             CredentialSource::Static(credentials) => fixed(credentials)?,

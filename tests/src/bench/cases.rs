@@ -29,6 +29,7 @@ const ONE_APP: &str = "sushi";
 /// Target ratios, from the issue.
 const TARGET_CLIENT: f64 = 1.05;
 const TARGET_DECODE: f64 = 1.10;
+const TARGET_BUILDS: f64 = 1.10;
 /// The most heap a stream may hold at once, in decoded pages.
 const TARGET_STREAM_PAGES: f64 = 2.0;
 
@@ -251,6 +252,65 @@ pub(crate) async fn listing(ctx: &Ctx) -> Result<Vec<Row>> {
         cpu_ratio: None,
         target: "-".to_owned(),
         verdict: Verdict::Reported,
+        seconds: None,
+    });
+    Ok(rows)
+}
+
+/// 6. Every build of the listing: `Tasks::builds` against the task stream alone, and the peak heap
+///    of the builds stream, which must hold one build and the stream's pages, not the listing.
+pub(crate) async fn builds(ctx: &Ctx) -> Result<Vec<Row>> {
+    let total = ctx.sizes.tasks as u64;
+    let page = ctx.sizes.page;
+    let all = || ListTasks::new().limit(page);
+    let count_builds = async || {
+        let mut builds = ctx.tasks.builds(all());
+        let (mut count, mut tasks) = (0_u64, 0_u64);
+        while let Some(build) = builds.try_next().await? {
+            count += 1;
+            tasks += build.tasks().count() as u64;
+            black_box(build);
+        }
+        ensure!(tasks == total, "the builds held {tasks} of {total} tasks");
+        Ok(count)
+    };
+    let paired = alternate(
+        ctx.rounds,
+        async || count_builds().await.map(drop),
+        async || {
+            let seen = stream_each(&ctx.tasks, all(), |task| drop(black_box(task))).await?;
+            ensure!(seen == total, "the stream yielded {seen} of {total} tasks");
+            Ok(())
+        },
+    )
+    .await?;
+    let title = format!("builds: every build of {total} tasks vs the task stream alone");
+    let mut rows = vec![Row::timed("builds", title, &paired, Figure::millis, Some(TARGET_BUILDS))];
+
+    let body = baseline::get_bytes(&ctx.http, &format!("{}/be/v1/tasks?limit={page}", ctx.emulator)).await?;
+    let page_bytes = held_by(|| Ok(serde_json::from_slice::<TaskListResponse>(&body)?))?;
+    // The largest build of the listing, held whole: a build's share of the bound.
+    let mut largest = 0;
+    let mut builds = ctx.tasks.builds(all());
+    while let Some(build) = builds.try_next().await? {
+        let tasks: Vec<TaskSummary> = build.tasks().cloned().collect();
+        largest = largest
+            .max(held_by(|| Ok(rockit_tasks::Build::from_tasks(build.id().clone(), None, tasks.clone())))?);
+    }
+    let (count, peak) = peak_during(count_builds).await?;
+    let bound = 2 * page_bytes + largest;
+    rows.push(Row {
+        id: "builds.peak",
+        title: format!(
+            "builds: peak heap of {count} builds (one build ≤ {largest} B, page = {} KiB)",
+            page_bytes / 1024
+        ),
+        rockit: Figure::heap(peak, page_bytes),
+        baseline: None,
+        ratio: None,
+        target: "≤ 1 build + 2 pages".to_owned(),
+        cpu_ratio: None,
+        verdict: if peak <= bound { Verdict::Ok } else { Verdict::Missed },
         seconds: None,
     });
     Ok(rows)

@@ -74,6 +74,8 @@ enum Bench {
     Concurrency,
     /// 5. The emulator's throughput against a minimal axum handler.
     Emulator,
+    /// 6. Every build of the listing against the task stream alone, with peak heap.
+    Builds,
 }
 
 fn main() -> std::process::ExitCode {
@@ -126,6 +128,9 @@ fn run(args: &Args) -> Result<()> {
         }
         if wanted(Bench::Emulator) {
             report.extend(cases::emulator(&ctx).await.context("emulator benchmark")?);
+        }
+        if wanted(Bench::Builds) {
+            report.extend(cases::builds(&ctx).await.context("builds benchmark")?);
         }
         anyhow::Ok(())
     })?;

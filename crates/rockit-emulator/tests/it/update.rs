@@ -90,7 +90,11 @@ async fn expiring_fails_and_acknowledges_and_is_idempotent() {
     emulator.advance(Duration::from_secs(600));
     // By now build 0003's pipeline has added four tasks, after the first page.
     let repeat = client.patch(&body).await.json();
-    assert_eq!((&repeat["tasks"], &repeat["totalCount"]), (&page["tasks"], &json!(17)), "a repeat answers the same page");
+    assert_eq!(
+        (&repeat["tasks"], &repeat["totalCount"]),
+        (&page["tasks"], &json!(17)),
+        "a repeat answers the same page"
+    );
     assert_eq!(details(&client, demo::STUCK_UPLOAD).await, expired, "a repeat changes nothing");
     let both = json!({"name": demo::STUCK_UPLOAD, "acknowledged": true, "expired": true}).to_string();
     assert_eq!(client.patch(&both).await.status, 200);
