@@ -12,9 +12,21 @@ pub mod mock;
 
 pub mod logs {
     //! Captures everything tracing writes, at TRACE level, for tests that search logs for secrets.
+    //!
+    //! One TRACE subscriber serves the whole test process: it is installed once as the global
+    //! default, and its writer appends to the capture of the thread that emits the event, if that
+    //! thread asked for one, and drops the text otherwise. A subscriber per test
+    //! (`tracing::subscriber::set_default`) is not enough: while it is the only one registered,
+    //! tracing computes a callsite's interest from the default subscriber of whichever thread
+    //! reaches the callsite first, so a test thread without a subscriber can switch a span off for
+    //! the whole process, and the capturing test then misses it. The global subscriber is
+    //! interested in every callsite, whichever thread asks.
 
+    use std::cell::RefCell;
     use std::io::Write;
-    use std::sync::{Arc, Mutex, PoisonError};
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+
+    use tracing::Dispatch;
 
     /// The bytes a capturing subscriber wrote so far; clones share them.
     #[derive(Clone, Default)]
@@ -38,16 +50,78 @@ pub mod logs {
         }
     }
 
-    /// Installs a TRACE-level subscriber on this thread until the guard drops; returns the capture.
+    thread_local! {
+        /// This thread's capture: weak, so that it ends when the test drops its `Captured`.
+        static CURRENT: RefCell<Weak<Mutex<Vec<u8>>>> = const { RefCell::new(Weak::new()) };
+    }
+
+    /// Writes to the capture of the current thread, or nowhere.
+    struct ThisThread;
+
+    impl Write for ThisThread {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            // `try_with`: an event emitted while the thread's locals are torn down is dropped.
+            let _ = CURRENT.try_with(|current| {
+                if let Some(buffer) = current.borrow().upgrade() {
+                    buffer.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(bytes);
+                }
+            });
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The process-wide TRACE subscriber, made and installed as the global default once.
+    fn subscriber() -> &'static Dispatch {
+        static SUBSCRIBER: OnceLock<Dispatch> = OnceLock::new();
+        SUBSCRIBER.get_or_init(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(|| ThisThread)
+                .with_ansi(false)
+                .finish();
+            let dispatch = Dispatch::new(subscriber);
+            // If the process already has a global default, ours stays registered (it lives as
+            // long as the process), and tracing then asks every registered subscriber for its
+            // interest rather than one thread's default: the capture works the same.
+            let _ = tracing::dispatcher::set_global_default(dispatch.clone());
+            dispatch
+        })
+    }
+
+    /// Captures what tracing writes on this thread, at TRACE level, from now on; returns the
+    /// capture. The guard makes the capturing subscriber this thread's default until it drops,
+    /// should another subscriber have been set on the thread; the capture itself ends when the
+    /// returned `Captured` (and every clone of it) is dropped, or when the thread starts a new one.
     pub fn capture_traces() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let dispatch = subscriber();
         let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        (captured, tracing::subscriber::set_default(subscriber))
+        CURRENT.with(|current| *current.borrow_mut() = Arc::downgrade(&captured.0));
+        (captured, tracing::dispatcher::set_default(dispatch))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        fn probe(text: &str) {
+            let _span = tracing::debug_span!("probe.span").entered();
+            tracing::trace!(text, "probe event");
+        }
+
+        /// The flake this design fixes, made deterministic: another thread, without a capture,
+        /// is the first to reach a span and an event; the capturing thread still sees both, and
+        /// only its own.
+        #[test]
+        fn a_callsite_first_reached_elsewhere_is_still_captured_here() {
+            let (captured, _guard) = super::capture_traces();
+            std::thread::spawn(|| probe("from another thread")).join().unwrap();
+            probe("from this thread");
+            let text = captured.text();
+            assert!(text.contains("probe.span") && text.contains("from this thread"), "{text}");
+            assert!(!text.contains("from another thread"), "{text}");
+        }
     }
 }
 

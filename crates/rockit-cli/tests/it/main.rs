@@ -3,7 +3,9 @@
 //! JSON parsed back field by field.
 
 mod builds;
+mod deceptive;
 mod emulator;
+mod exit_codes;
 mod help;
 mod list;
 mod misuse;

@@ -101,20 +101,23 @@ async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
         ("ROCKIT_USER", demo::USER),
         ("ROCKIT_API_KEY", KEY),
     ];
-    let walkthrough: &[&[&str]] = &[
-        &["tasks", "list", "--offset", "5"],
-        &["tasks", "list", "--all", "-o", "json"],
-        &["tasks", "show", demo::WARNED_PUBLISH],
-        &["tasks", "ack", demo::WARNED_PUBLISH],
-        &["tasks", "expire", demo::STUCK_UPLOAD, "--yes"],
-        &["tasks", "show", demo::STUCK_UPLOAD, "-o", "json"],
-        &["tasks", "list", "--status", "failed", "-o", "json"],
-        &["tasks", "wait", demo::FAILED_DOWNLOAD, "--interval", "10ms"],
-        &["tasks", "watch", demo::STUCK_UPLOAD, "--interval", "10ms", "--timeout", "50ms"],
-        &["tasks", "show", "exampleorg-sushi-0009-1733240117-dltar"],
+    // Each step with the exit code it must end with: a step that fails for another reason (a
+    // refused key, a usage error) would also print no secret, and prove nothing.
+    let walkthrough: &[(&[&str], i32)] = &[
+        (&["tasks", "list", "--offset", "5"], 0),
+        (&["tasks", "list", "--all", "-o", "json"], 0),
+        (&["tasks", "show", demo::WARNED_PUBLISH], 0),
+        (&["tasks", "ack", demo::WARNED_PUBLISH], 0),
+        (&["tasks", "expire", demo::STUCK_UPLOAD, "--yes"], 0),
+        (&["tasks", "show", demo::STUCK_UPLOAD, "-o", "json"], 0),
+        (&["tasks", "list", "--status", "failed", "-o", "json"], 0),
+        (&["tasks", "wait", demo::FAILED_DOWNLOAD, "--interval", "10ms"], 4),
+        // Expired earlier in the walkthrough, the upload has failed: the watch ends at once.
+        (&["tasks", "watch", demo::STUCK_UPLOAD, "--interval", "10ms", "--timeout", "50ms"], 4),
+        (&["tasks", "show", "exampleorg-sushi-0009-1733240117-dltar"], 1),
     ];
-    for args in walkthrough {
-        let run = rockit_env(&[&["-vv"], *args].concat(), &env).await;
+    for (args, code) in walkthrough {
+        let run = rockit_env(&[&["-vv"], *args].concat(), &env).await.expect(*code);
         everything.push_str(&run.stdout);
         everything.push_str(&run.stderr);
     }

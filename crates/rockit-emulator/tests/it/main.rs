@@ -8,6 +8,7 @@ mod details;
 mod extension;
 mod faults;
 mod hostile;
+mod latency;
 mod lifecycle;
 mod list;
 mod load;

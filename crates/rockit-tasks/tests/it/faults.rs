@@ -87,8 +87,8 @@ async fn without_retries_faults_surface_as_typed_errors() {
     // The stream reports the error as an item and can be polled again to retry the page.
     emulator.script(Matcher::list_tasks(), 1, Fault::Unavailable);
     let mut stream = tasks.stream(ListTasks::new());
-    let first = futures_util::StreamExt::next(&mut stream).await.unwrap();
-    assert!(first.is_err());
+    let first = futures_util::StreamExt::next(&mut stream).await.unwrap().unwrap_err();
+    assert_eq!(first.transport_error().and_then(rockit_transport::Error::status), Some(503), "{first}");
     let rest: Vec<_> = stream.try_collect().await.unwrap();
     assert_eq!(rest.len(), 13);
 }

@@ -3,7 +3,9 @@
 mod auth;
 mod builds;
 mod demo;
+mod details;
 mod faults;
+mod listing_changes;
 mod marks;
 mod stream;
 mod support;
