@@ -284,8 +284,8 @@ fn render_show(
 ) -> std::io::Result<()> {
     let id = build.id();
     let (state, color) = state_cell(&build.state());
-    writeln!(out, "build:    {id:#}")?;
-    writeln!(out, "state:    {}", style.paint(&state, color))?;
+    writeln!(out, "build:    {}", output::terminal_text(&format!("{id:#}")))?;
+    writeln!(out, "state:    {}", style.paint(&output::terminal_text(&state), color))?;
     if let (Some(first), Some(last)) = (build.first_created(), build.last_created()) {
         writeln!(out, "started:  {} UTC", output::utc_seconds(first))?;
         writeln!(
@@ -321,27 +321,30 @@ fn render_show(
         }
     }
     table.render(style, out)?;
+    // Names and exceptions are server text: every line is made printable before it is written.
+    let mut line = |text: String| writeln!(out, "{}", output::terminal_text(&text));
     if !exceptions.is_empty() {
-        writeln!(out, "failures:")?;
+        line("failures:".to_owned())?;
         for (task, summary) in exceptions {
             let text = summary.as_deref().unwrap_or("no exception reported");
-            writeln!(out, "  {} {}: {}", task.name, task.status, output::terminal_text(text))?;
+            line(format!("  {} {}: {text}", task.name, task.status))?;
         }
     }
     match build.unacknowledged_warnings() {
         Some([]) => {}
         Some(names) => {
-            writeln!(out, "warnings nobody acknowledged:")?;
+            line("warnings nobody acknowledged:".to_owned())?;
             for name in names {
-                writeln!(out, "  {name}")?;
+                line(format!("  {name}"))?;
             }
         }
-        None => writeln!(out, "warnings: not known (the server cannot list them)")?,
+        None => line("warnings: not known (the server cannot list them)".to_owned())?,
     }
     let next = next_steps(build);
     if !next.is_empty() {
         writeln!(out, "next:")?;
         for (command, why) in next {
+            let (command, why) = (output::terminal_text(&command), output::terminal_text(&why));
             writeln!(out, "  {command}  {}", style.paint(&format!("# {why}"), Some(Color::Dim)))?;
         }
     }
@@ -434,6 +437,21 @@ mod tests {
         assert_eq!(cells, ["done*", "-", "-", "run", "", ""]);
         assert_eq!(state_cell(&BuildState::Failed { stage: TaskKind::Mkdxf }).0, "failed mkdxf");
         assert_eq!(status_cell(&TaskStatus::Unknown("queued".into())).0, "queued");
+    }
+
+    #[test]
+    fn server_text_in_the_build_view_is_made_printable() {
+        let id = BuildId::new("app", 1).unwrap();
+        let tricky = "org-app-0001-10-dl\u{202e}tar";
+        let build = Build::from_tasks(id, Some("org"), [task(tricky, TaskStatus::Failed)]);
+        let failed = build.failures().next().unwrap();
+        let mut out = Vec::new();
+        render_show(&build, &[(failed, Some("bad\u{1b}[2J\nnews".to_owned()))], Style::plain(), &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{202e}') && !text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("  org-app-0001-10-dl\\u{202e}tar failed: bad\u{fffd}[2J news\n"), "{text}");
+        assert!(text.contains("# after retrying the dl\\u{202e}tar step"), "{text}");
     }
 
     #[test]

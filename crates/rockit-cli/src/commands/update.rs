@@ -69,7 +69,7 @@ fn confirm_expire(names: &[TaskName], io: &mut Io<'_>) -> anyhow::Result<()> {
         return Err(usage(format!("refusing to expire {count} without confirmation; pass --yes")));
     }
     for name in names {
-        writeln!(io.stderr, "  {name}")?;
+        writeln!(io.stderr, "  {}", output::terminal_text(name.as_str()))?;
     }
     write!(
         io.stderr,
@@ -107,7 +107,7 @@ async fn apply(
                         Update::Acknowledge => "acknowledged",
                         Update::Expire => "expired",
                     };
-                    writeln!(io.stdout, "{verb} {name}")?;
+                    writeln!(io.stdout, "{verb} {}", output::terminal_text(name.as_str()))?;
                 }
                 entries.push(Entry {
                     name: name.clone(),
