@@ -77,10 +77,13 @@ impl Fixture {
         Self { source: Source::Tasks(tasks.into_iter().collect()) }
     }
 
-    /// `count` synthetic tasks across five apps, builds of six steps each (`dltar`, `mkraw`,
-    /// `mkpat`, `mkdxf`, `publish`, `deploy`), mostly `done` with some `failed`, `pending` and
-    /// `running`, some warnings and exceptions; named after the emulator's org in lower case.
-    /// The same `count` always gives the same tasks.
+    /// Exactly `count` synthetic tasks of builds that look like the vendor's pipelines, round the
+    /// five apps `sushi`, `ramen`, `tempura`, `udon` and `gyoza`: stages in pipeline order, no
+    /// `mkpat` in an app's first build, no `deploy` for `udon` and `gyoza`, about 6 % of builds
+    /// ending at a failed stage (with the exception its kind reports) and about 5 % with a retried
+    /// stage, the newest build of each app still running, and a warning on about 5 % of the done
+    /// tasks. Named after the emulator's org in lower case. The same `count` always gives the same
+    /// tasks.
     pub fn generated(count: usize) -> Self {
         Self::generated_with_seed(count, 0)
     }

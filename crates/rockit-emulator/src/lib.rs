@@ -143,8 +143,15 @@
 //! - **Timelines.** A warning raised by a timeline step is unacknowledged, even if an earlier one
 //!   was acknowledged.
 //! - **The demo fixture.** Only the first ten tasks' names, services and statuses come from the
-//!   seed; their timestamps, the warnings, the exception and the three further tasks are invented
-//!   to tell the story.
+//!   seed; their timestamps, the warnings, the exception, the three further tasks and the rest of
+//!   build 0003's pipeline (appearing after 5.5 s, see [`demo::BUILD_3_STAGES`]) are invented to
+//!   tell the story.
+//! - **Pipelines** ([`BuildPlan`], [`Emulator::start_build`], generated fixtures). Read from the
+//!   vendor's example: stages run in the order `dltar`, `mkraw`, `mkpat`, `mkdxf`, `publish`,
+//!   `deploy`, each as a new task appearing when the stage before it ended; a first build has no
+//!   `mkpat`; a failed stage ends the build; a retry is a new task of the same kind with a later
+//!   timestamp. Generated fixtures add apps that never deploy (`udon`, `gyoza`) and leave the
+//!   newest build of each app running.
 //! - **Limits.** Request bodies are at most [`MAX_BODY_BYTES`] (64 KiB); larger ones get `413`.
 //! - **Faults** apply to every request (mounted routes included), before authentication; see
 //!   [`Fault`] for what each one does to the store.
