@@ -5,6 +5,13 @@
 //! [`Page`]s, whole listings as a [`TaskStream`] that yields each task once even while the listing
 //! changes, and [`Tasks::wait`] / [`Tasks::watch`] poll a task until it settles.
 //!
+//! People upload **builds**, and each runs a pipeline of tasks: [`Tasks::build`] gives one build's
+//! tasks as [`Stage`]s in pipeline order with their attempts, [`Tasks::builds`] streams every build
+//! of a listing, and [`Tasks::wait_build`] / [`Tasks::watch_build`] follow a build until it is
+//! through, fail fast when a stage fails, and wait for a build that has not appeared yet. The stage
+//! order and what counts as an attempt are our reading of the vendor's example (a guess); see
+//! [`rockit_model::STAGE_ORDER`].
+//!
 //! A complete session (it runs as a doctest against the emulator, with the demo fixture of the
 //! vendor's example; against a real ROCKIT Edge build the client with `Client::from_env()`):
 //!
