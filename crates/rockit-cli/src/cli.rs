@@ -27,9 +27,13 @@ Exit codes:
   4  `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did
   5  `tasks wait`/`watch`, `builds wait`: timed out first
 
-Configuration: --endpoint, --org, --user, --api-key and --token fall back to ROCKIT_ENDPOINT,
-ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY and ROCKIT_TOKEN; a flag beats the environment.
-Pass either an API key (with --org and --user) or a token, never both.
+Configuration: --endpoint, --org, --user, --api-key, --token, --token-command and
+--api-key-command fall back to ROCKIT_ENDPOINT, ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY,
+ROCKIT_TOKEN, ROCKIT_TOKEN_COMMAND and ROCKIT_API_KEY_COMMAND, then to the profile (--profile,
+ROCKIT_PROFILE or default_profile) of the config file (rockit config path). A flag beats the
+environment, which beats the profile; the highest of them with a credential decides it. Use one
+kind of credentials: an API key (with --org and --user) or a token, or a command printing one.
+rockit auth status shows what is in use and where each value came from.
 
 Try it without an account:
   rockit --emulator tasks list
@@ -84,6 +88,18 @@ pub(crate) struct GlobalArgs {
     /// Backend auth token of a user login, instead of an API key [env: ROCKIT_TOKEN]
     #[arg(long, global = true, value_name = "TOKEN")]
     pub(crate) token: Option<String>,
+    /// A program that prints a fresh token (one line, or JSON with "token" and "expiresAt"); run
+    /// again when the token expires. Split like a shell would, but not run through one
+    /// [env: ROCKIT_TOKEN_COMMAND]
+    #[arg(long, global = true, value_name = "COMMAND")]
+    pub(crate) token_command: Option<String>,
+    /// A program that prints the API key (for keys kept in a secret store) [env: ROCKIT_API_KEY_COMMAND]
+    #[arg(long, global = true, value_name = "COMMAND")]
+    pub(crate) api_key_command: Option<String>,
+    /// The profile of the config file to use (`rockit config path` shows where it is)
+    /// [env: ROCKIT_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
     /// Output format: an aligned table for people, or one JSON document for scripts
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
@@ -106,13 +122,31 @@ pub(crate) struct GlobalArgs {
 /// Shows every option but the API key and the token, which read `[redacted]` when set.
 impl std::fmt::Debug for GlobalArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Self { endpoint, org, user, api_key, token, output, timeout, retries, verbose, emulator } = self;
+        let Self {
+            endpoint,
+            org,
+            user,
+            api_key,
+            token,
+            token_command,
+            api_key_command,
+            profile,
+            output,
+            timeout,
+            retries,
+            verbose,
+            emulator,
+        } = self;
         f.debug_struct("GlobalArgs")
             .field("endpoint", endpoint)
             .field("org", org)
             .field("user", user)
             .field("api_key", &redacted(api_key.as_ref()))
             .field("token", &redacted(token.as_ref()))
+            // A command line could hold a secret if someone wrote one into it.
+            .field("token_command", &redacted(token_command.as_ref()))
+            .field("api_key_command", &redacted(api_key_command.as_ref()))
+            .field("profile", profile)
             .field("output", output)
             .field("timeout", timeout)
             .field("retries", retries)
@@ -154,6 +188,12 @@ pub(crate) enum Command {
     /// List and show builds (an app's upload and the pipeline of tasks it runs), and wait for one
     #[command(subcommand)]
     Builds(BuildsCommand),
+    /// Show the credentials in use and check them against the server
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Show the config file's location and its profiles (secrets redacted)
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Serve a local stand-in ROCKIT Edge (the demo tasks by default) until Ctrl-C
     ///
     /// Prints `listening on http://ADDR` and the credentials to use, then serves. Point the other
@@ -227,6 +267,26 @@ pub(crate) enum TasksCommand {
     /// (default 10m); polling works as for `tasks wait`.
     #[command(after_help = WAIT_EXIT_CODES)]
     Watch(WaitArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// The endpoint, org, user and kind of credentials in use, where each came from (flag,
+    /// variable, profile), then one cheap call (GET /be/v1/tasks?limit=1): ok, or what is wrong
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print where the config file is (ROCKIT_CONFIG, or the platform's config directory)
+    Path,
+    /// List the profiles; `*` marks the default
+    List,
+    /// Show a profile's settings, secrets redacted (the default profile without a name)
+    Show {
+        /// The profile's name
+        profile: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Dispatch from a parsed [`Cli`] to the command that runs it. The `tasks` commands live in the
 //! submodules; `emulator` and `completions` are small enough to live here.
 
+mod auth;
 mod build_wait;
 mod builds;
 mod list;
@@ -10,7 +11,7 @@ mod wait;
 
 use clap::CommandFactory;
 
-use crate::cli::{BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};
+use crate::cli::{AuthCommand, BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};
 use crate::{Cli, Exit, Io};
 
 /// Runs the command. Errors are returned for the caller to print and map to an exit code;
@@ -20,6 +21,8 @@ pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let Cli { global, command } = cli;
     match command {
         Command::Tasks(command) => tasks(&global, command, io).await,
+        Command::Auth(AuthCommand::Status) => auth::status(&global, io).await,
+        Command::Config(command) => auth::config(&command, &global, io),
         Command::Builds(command) => match command {
             BuildsCommand::List(args) => builds::list(&global, args, io).await,
             BuildsCommand::Show(args) => builds::show(&global, &args, io).await,

@@ -1,17 +1,17 @@
-//! From the global options and the `ROCKIT_*` environment to a [`Tasks`] client: the endpoint,
-//! exactly one kind of credentials, the per-call deadline, the retry policy, and with
+//! From the global options, the `ROCKIT_*` environment and the config file's profile to a
+//! [`Tasks`] client, through `rockit_transport::Resolver` (the SDK's own rules: a flag beats its
+//! variable, which beats the profile; every error names where a value came from); and with
 //! `--emulator` an in-process emulator serving the demo tasks.
 //!
-//! A flag beats its environment variable. Secrets are handed to `rockit_transport::Credentials`
-//! at once, which never shows them; messages here name flags and variables, never values.
+//! Secrets are handed to the transport at once, which never shows them; messages here name flags,
+//! variables and profiles, never values.
 
 use rockit_emulator::{Emulator, Fixture, demo};
 use rockit_tasks::Tasks;
-use rockit_transport::{
-    Client, Credentials, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN, ENV_USER, ErrorKind, RetryPolicy,
-};
+use rockit_transport::{ConfigFile, Credentials, ErrorKind, Resolved, Resolver, Settings, split_command};
+use secrecy::SecretString;
 
-use crate::cli::{GlobalArgs, Redacted};
+use crate::cli::GlobalArgs;
 use crate::exit::usage;
 
 /// A client ready for commands, and what the table output needs to know about it.
@@ -27,182 +27,197 @@ pub(crate) struct Connection {
 /// Looks up an environment variable.
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// A setting and where it came from, so that messages name the flag or the variable.
-#[derive(Clone)]
-struct Setting {
-    value: String,
-    source: String,
-}
-
-/// Shows only the source: the value may be a secret.
-impl std::fmt::Debug for Setting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Setting").field("value", &Redacted).field("source", &self.source).finish()
+/// A configuration mistake found by the transport's resolver, as a usage error (exit 2) with the
+/// resolver's message, which names where each value came from.
+fn configuration(err: rockit_transport::Error) -> anyhow::Error {
+    match err.kind() {
+        ErrorKind::InvalidConfig { message } => usage(message.clone()),
+        _ => anyhow::Error::new(err),
     }
 }
 
-/// Reads one setting: the flag's value, else the environment variable's (empty counts as unset),
-/// unless `env` is off.
-fn setting(flag: &str, value: Option<&String>, var: &str, env: Option<Lookup<'_>>) -> Option<Setting> {
-    if let Some(value) = value {
-        return Some(Setting { value: value.clone(), source: flag.to_owned() });
-    }
-    let value = env?(var).filter(|value| !value.trim().is_empty())?;
-    Some(Setting { value, source: var.to_owned() })
+/// The flags as the resolver's highest layer.
+fn flags(global: &GlobalArgs) -> anyhow::Result<Settings> {
+    let command = |raw: &Option<String>, flag: &'static str| {
+        raw.as_deref()
+            .map(|raw| split_command(raw, &rockit_transport::Origin::Flag(flag)).map_err(configuration))
+            .transpose()
+    };
+    let mut settings = Settings::default();
+    settings.endpoint.clone_from(&global.endpoint);
+    settings.org.clone_from(&global.org);
+    settings.user.clone_from(&global.user);
+    settings.api_key = global.api_key.clone().map(SecretString::from);
+    settings.token = global.token.clone().map(SecretString::from);
+    settings.token_command = command(&global.token_command, "--token-command")?;
+    settings.api_key_command = command(&global.api_key_command, "--api-key-command")?;
+    settings.timeout = global.timeout;
+    settings.retries = global.retries;
+    Ok(settings)
 }
 
-/// Builds the client the global options describe. With `per_call_deadline`, `--timeout` is each
-/// call's deadline; `tasks wait` and `tasks watch` pass `false`, as their `--timeout` bounds the
-/// whole wait.
+/// The configuration the flags, the environment and the config file describe, each value with its
+/// origin. `--emulator` reads neither the environment nor the file: the demo must not pick up a
+/// real configuration by accident.
+pub(crate) fn resolve(global: &GlobalArgs, var: Lookup<'_>) -> anyhow::Result<Resolved> {
+    let flags = flags(global)?;
+    if global.emulator {
+        return Resolver::new().explicit(flags).resolve().map_err(configuration);
+    }
+    let path = ConfigFile::default_path(var);
+    let file = match &path {
+        Some(path) => ConfigFile::load(path).map_err(configuration)?,
+        None => None,
+    };
+    let env = Settings::from_env(var).map_err(configuration)?;
+    Resolver::new()
+        .explicit(flags)
+        .env(env)
+        .profile_from(file.as_ref(), global.profile.as_deref(), var, path.as_deref())
+        .and_then(Resolver::resolve)
+        .map_err(configuration)
+}
+
+/// Builds the client the configuration describes. With `per_call_deadline`, the timeout is each
+/// call's deadline; `tasks wait`, `tasks watch` and `builds wait` pass `false`, as their
+/// `--timeout` bounds the whole wait.
 pub(crate) async fn connect(
     global: &GlobalArgs,
     var: Lookup<'_>,
     per_call_deadline: bool,
 ) -> anyhow::Result<Connection> {
-    // `--emulator` is the no-account demo: it must not pick up a real configuration by accident.
-    let env = (!global.emulator).then_some(var);
-    let endpoint = setting("--endpoint", global.endpoint.as_ref(), ENV_ENDPOINT, env);
-    let org = setting("--org", global.org.as_ref(), ENV_ORG, env);
-    let user = setting("--user", global.user.as_ref(), ENV_USER, env);
-    let api_key = setting("--api-key", global.api_key.as_ref(), ENV_API_KEY, env);
-    let token = setting("--token", global.token.as_ref(), ENV_TOKEN, env);
-
-    if let (Some(key), Some(token)) = (&api_key, &token) {
-        return Err(usage(format!(
-            "both an API key ({}) and a token ({}) are set; a request carries one kind of credentials, so pass only one",
-            key.source, token.source
-        )));
+    let mut resolved = resolve(global, var)?;
+    if !per_call_deadline {
+        resolved.timeout = None;
     }
-
-    let mut builder = Client::builder();
-    if let Some(timeout) = global.timeout
-        && per_call_deadline
-    {
-        builder = builder.deadline(timeout);
-    }
-    if let Some(retries) = global.retries {
-        builder = builder.retry_policy(RetryPolicy::default().max_attempts(retries.saturating_add(1)));
-    }
-
-    let (base_url, emulator) = if global.emulator {
-        if let Some(endpoint) = &endpoint {
+    let emulator = if global.emulator {
+        if let Some(endpoint) = &resolved.endpoint {
             return Err(usage(format!(
                 "--emulator and {} both name a server; pass only one",
-                endpoint.source
+                endpoint.origin
             )));
         }
         let emulator = Emulator::builder().fixture(Fixture::demo()).start().await?;
         tracing::debug!(url = %emulator.base_url(), "started the built-in emulator with the demo tasks");
-        (emulator.base_url(), Some(emulator))
+        Some(emulator)
     } else {
-        let endpoint = endpoint.ok_or_else(|| {
-            usage(format!(
-                "no endpoint; pass --endpoint https://your-edge-host or set {ENV_ENDPOINT}, \
-                 or add --emulator to try the commands against built-in demo tasks"
-            ))
-        })?;
-        (endpoint.value, None)
+        if resolved.endpoint.is_none() {
+            return Err(usage(
+                "no endpoint; pass --endpoint https://your-edge-host, set ROCKIT_ENDPOINT or `endpoint` in a profile \
+                 (rockit config path), or add --emulator to try the commands against built-in demo tasks",
+            ));
+        }
+        None
     };
-
-    let credentials = credentials(global.emulator, org, user, api_key, token)?;
-    let org = credentials.org().map(str::to_owned);
-    tracing::debug!(endpoint = %base_url, credentials = %credentials, "configured");
-    let client = builder.base_url(base_url).credentials(credentials).build().map_err(|err| match err.kind() {
+    let builder = match &emulator {
+        // Whatever is missing comes from the demo credentials.
+        Some(emulator) => rockit_transport::Client::builder()
+            .base_url(emulator.base_url())
+            .credentials(demo_credentials(&resolved)),
+        None => resolved.client_builder().map_err(configuration)?,
+    };
+    let builder = match &resolved.timeout {
+        Some(timeout) if emulator.is_some() => builder.deadline(timeout.value),
+        _ => builder,
+    };
+    let builder = match &resolved.retries {
+        Some(retries) if emulator.is_some() => builder.retry_policy(
+            rockit_transport::RetryPolicy::default().max_attempts(retries.value.saturating_add(1)),
+        ),
+        _ => builder,
+    };
+    let credentials = resolved.credential.as_ref().map_or_else(
+        || "the demo's".to_owned(),
+        |credential| format!("{} from {}", credential.value.describe(), credential.origin),
+    );
+    tracing::debug!(
+        endpoint = resolved.endpoint.as_ref().map_or("the built-in emulator", |endpoint| endpoint.value.as_str()),
+        org = resolved.org.as_ref().map(|org| org.value.as_str()),
+        user = resolved.user.as_ref().map(|user| user.value.as_str()),
+        %credentials,
+        "configured"
+    );
+    let client = builder.build().map_err(|err| match err.kind() {
         ErrorKind::InsecureEndpoint { url } => usage(format!(
             "refusing to send credentials over plain http to {url}; use https (plain http is allowed only to loopback addresses)"
         )),
         _ => anyhow::Error::new(err),
     })?;
+    let org = client.org().map(str::to_owned);
     Ok(Connection { tasks: Tasks::new(client), org, _emulator: emulator })
 }
 
-/// Exactly one kind of credentials. With `--emulator`, whatever is missing comes from the demo.
-fn credentials(
-    emulator: bool,
-    org: Option<Setting>,
-    user: Option<Setting>,
-    api_key: Option<Setting>,
-    token: Option<Setting>,
-) -> anyhow::Result<Credentials> {
-    let value = |setting: Option<Setting>| setting.map(|setting| setting.value);
-    if emulator {
-        let org = value(org).unwrap_or_else(|| demo::ORG.to_owned());
-        return Ok(match (api_key, token) {
-            (_, Some(token)) => Credentials::token_for_org(token.value, org),
-            (key, None) => Credentials::api_key(
-                org,
-                value(user).unwrap_or_else(|| demo::USER.to_owned()),
-                value(key).unwrap_or_else(|| demo::API_KEY.to_owned()),
-            ),
-        });
-    }
-    match (api_key, token) {
-        (Some(key), None) => {
-            let missing: Vec<String> =
-                [("--org", ENV_ORG, org.is_none()), ("--user", ENV_USER, user.is_none())]
-                    .into_iter()
-                    .filter(|(_, _, missing)| *missing)
-                    .map(|(flag, var, _)| format!("{flag} (or {var})"))
-                    .collect();
-            if !missing.is_empty() {
-                return Err(usage(format!(
-                    "an API key ({}) needs the organization and the machine user; pass {}",
-                    key.source,
-                    missing.join(" and ")
-                )));
-            }
-            Ok(Credentials::api_key(
-                value(org).unwrap_or_default(),
-                value(user).unwrap_or_default(),
-                key.value,
-            ))
+/// The demo's credentials, with whatever the flags set instead.
+fn demo_credentials(resolved: &Resolved) -> Credentials {
+    let org = resolved.org.as_ref().map_or_else(|| demo::ORG.to_owned(), |org| org.value.clone());
+    let user = resolved.user.as_ref().map_or_else(|| demo::USER.to_owned(), |user| user.value.clone());
+    match resolved.credential.as_ref().map(|credential| &credential.value) {
+        Some(rockit_transport::CredentialChoice::Token(token)) => {
+            Credentials::Token { token: token.clone(), org: Some(org) }
         }
-        (None, Some(token)) => Ok(match value(org) {
-            Some(org) => Credentials::token_for_org(token.value, org),
-            None => Credentials::token(token.value),
-        }),
-        _ => Err(usage(format!(
-            "no credentials; pass --api-key with --org and --user (or set {ENV_API_KEY}, {ENV_ORG} and {ENV_USER}), \
-             or --token (or {ENV_TOKEN})"
-        ))),
+        Some(rockit_transport::CredentialChoice::ApiKey(key)) => {
+            Credentials::ApiKey { org, user, key: key.clone() }
+        }
+        _ => Credentials::api_key(org, user, demo::API_KEY),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
     use super::*;
+    use crate::Cli;
     use crate::exit::{Exit, classify};
 
-    #[allow(clippy::unnecessary_wraps)] // Every caller wants an `Option`.
-    fn setting(value: &str, source: &str) -> Option<Setting> {
-        Some(Setting { value: value.to_owned(), source: source.to_owned() })
+    fn global(args: &[&str]) -> GlobalArgs {
+        let mut all = vec!["rockit"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["tasks", "list"]);
+        Cli::try_parse_from(all).unwrap().global
     }
 
     #[test]
     fn an_api_key_needs_org_and_user() {
-        let err =
-            credentials(false, None, setting("u", "--user"), setting("k", ENV_API_KEY), None).unwrap_err();
+        let env = |name: &str| match name {
+            "ROCKIT_API_KEY" => Some("k".to_owned()),
+            "ROCKIT_CONFIG" => Some("/nonexistent/rockit/config.toml".to_owned()),
+            _ => None,
+        };
+        let resolved =
+            resolve(&global(&["--user", "u", "--endpoint", "https://e.example.com"]), &env).unwrap();
+        let err = configuration(resolved.client_builder().map(drop).unwrap_err());
         assert_eq!(classify(&err), Exit::Usage);
-        assert_eq!(
-            err.to_string(),
-            "an API key (ROCKIT_API_KEY) needs the organization and the machine user; pass --org (or ROCKIT_ORG)"
+        assert!(
+            err.to_string().ends_with(
+                "an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the org (--org, ROCKIT_ORG or `org` in a profile)"
+            ),
+            "{err}"
         );
     }
 
     #[test]
-    fn the_emulator_fills_in_the_demo_credentials() {
-        let demo = credentials(true, None, None, None, None).unwrap();
+    fn the_emulator_fills_in_the_demo_credentials_and_ignores_the_environment() {
+        let env = |name: &str| (name == "ROCKIT_TOKEN").then(|| "real-token".to_owned());
+        let demo = demo_credentials(&resolve(&global(&["--emulator"]), &env).unwrap());
         assert_eq!(demo.to_string(), "API key of adminPrincipal in ExampleOrg ([redacted])");
-        let viewer =
-            credentials(true, None, setting("viewer", "--user"), setting("k", "--api-key"), None).unwrap();
+        let viewer = demo_credentials(
+            &resolve(&global(&["--emulator", "--user", "viewer", "--api-key", "k"]), &env).unwrap(),
+        );
         assert_eq!(viewer.to_string(), "API key of viewer in ExampleOrg ([redacted])");
-        let token = credentials(true, None, None, None, setting("t", "--token")).unwrap();
+        let token = demo_credentials(&resolve(&global(&["--emulator", "--token", "t"]), &env).unwrap());
         assert_eq!(token.to_string(), "auth token for ExampleOrg ([redacted])");
     }
 
     #[test]
     fn a_token_may_come_without_org() {
-        let token = credentials(false, None, None, None, setting("t", ENV_TOKEN)).unwrap();
-        assert_eq!(token.org(), None);
+        let env = |name: &str| match name {
+            "ROCKIT_TOKEN" => Some("t".to_owned()),
+            "ROCKIT_CONFIG" => Some("/nonexistent/rockit/config.toml".to_owned()),
+            _ => None,
+        };
+        let resolved = resolve(&global(&["--endpoint", "https://e.example.com"]), &env).unwrap();
+        assert!(resolved.org.is_none());
+        assert!(resolved.client_builder().unwrap().build().unwrap().org().is_none());
     }
 }

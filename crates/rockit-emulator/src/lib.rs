@@ -182,7 +182,7 @@ pub use crate::fixture::Fixture;
 pub use crate::log::{Counters, REDACTED_HEADERS, RecordedRequest};
 pub use crate::pipeline::BuildPlan;
 pub use crate::query::MAX_LIMIT;
-pub use crate::server::MAX_BODY_BYTES;
+pub use crate::server::{MAX_BODY_BYTES, MINT_TOKEN_PATH};
 pub use crate::task::{Change, Task, Timeline};
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};

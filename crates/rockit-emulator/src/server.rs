@@ -60,6 +60,11 @@ pub(crate) fn router(shared: Arc<Shared>, mounted: Vec<Router>) -> Router {
             get(get_task)
                 .fallback(|method: Method, uri: Uri| async move { method_not_allowed(&method, &uri, "GET") }),
         )
+        .route(
+            MINT_TOKEN_PATH,
+            axum::routing::post(mint_token)
+                .fallback(|method: Method, uri: Uri| async move { method_not_allowed(&method, &uri, "POST") }),
+        )
         .with_state(shared.clone());
     let mut app = Router::new();
     for extra in mounted {
@@ -238,6 +243,25 @@ async fn get_task(State(shared): State<Arc<Shared>>, caller: Caller, uri: Uri) -
         ApiError::not_found(format!("no task named {}; list tasks to see their names", shown(&name)))
     })?;
     Ok(json_response(StatusCode::OK, &details))
+}
+
+/// The emulator's own route (not the vendor's) that mints backend auth tokens.
+pub const MINT_TOKEN_PATH: &str = "/_emulator/tokens";
+
+/// `POST /_emulator/tokens`: mints a fresh backend auth token for the caller (any valid
+/// credentials), with the caller's permissions, valid for the emulator's token lifetime from now on
+/// its clock; answers `{"token": "..."}`. For testing token commands end to end (`curl -sf -X POST
+/// -H 'x-rockit-orgname: …' -H 'x-rockit-username: …' -H 'x-rockit-api-key: …' URL/_emulator/tokens`
+/// prints what a token command prints). No expiry is sent: the emulator's clock need not be real
+/// time.
+async fn mint_token(State(shared): State<Arc<Shared>>, caller: Caller) -> Response {
+    let now = shared.clock.now();
+    let token = lock(&shared.credentials).issue_token(
+        caller.user().to_owned(),
+        caller.permissions().map(str::to_owned).collect(),
+        now,
+    );
+    json_response(StatusCode::OK, &serde_json::json!({ "token": token }))
 }
 
 /// `PATCH /be/v1/tasks`: acknowledge and/or expire the task named in the body; answers with the

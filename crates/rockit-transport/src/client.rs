@@ -188,6 +188,26 @@ impl Call<'_> {
                         Err(error) => {
                             if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
                                 refreshed = true;
+                                // Another call may have refreshed already (callers that hit one
+                                // expiry together): then its credentials serve, and the provider
+                                // is not asked to refresh again.
+                                let current = match &self.client.fixed_headers {
+                                    Some(_) => None,
+                                    None => self
+                                        .client
+                                        .provider
+                                        .credentials()
+                                        .await
+                                        .and_then(|c| c.headers())
+                                        .ok(),
+                                };
+                                if let Some(current) = current.filter(|current| *current != headers) {
+                                    tracing::debug!(
+                                        "token expired; repeating once with credentials refreshed meanwhile"
+                                    );
+                                    headers = current;
+                                    continue;
+                                }
                                 tracing::debug!("token expired; refreshing credentials and repeating once");
                                 // If the provider cannot refresh, the caller still sees the
                                 // server's `401 token-expired`, with the refresh failure as its cause.
@@ -356,6 +376,7 @@ fn top_level_status(body: &[u8]) -> Option<String> {
     impl<'de> Visitor<'de> for Seed<'_> {
         type Value = Found;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            // Equivalent mutant: an `Ok` that writes nothing; the errors it words are discarded.
             f.write_str("a JSON object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Found, A::Error> {

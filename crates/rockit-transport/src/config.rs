@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use reqwest::Url;
 use reqwest::redirect::Policy;
-use secrecy::SecretString;
 
 use crate::client::{Client, ClientInner};
 use crate::credentials::{CredentialProvider, Credentials, StaticCredentials};
@@ -47,16 +46,9 @@ enum CredentialSource {
     None,
     Static(Credentials),
     Provider(Arc<dyn CredentialProvider>),
-    Env(EnvCredentials),
-}
-
-/// Credential settings read from the environment, resolved at `build()` so that a later
-/// `credentials()` call overrides them.
-struct EnvCredentials {
-    org: Option<String>,
-    user: Option<String>,
-    api_key: Option<SecretString>,
-    token: Option<SecretString>,
+    /// Settings that cannot make credentials (such as an API key without its user): the error
+    /// `build()` returns.
+    Invalid(Error),
 }
 
 impl Default for ClientBuilder {
@@ -78,6 +70,7 @@ impl Default for ClientBuilder {
 impl Client {
     /// A builder with default timeouts, retries and limits.
     pub fn builder() -> ClientBuilder {
+        // Equivalent mutant: `Default::default()` is this very call.
         ClientBuilder::default()
     }
 
@@ -108,31 +101,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY` and `ROCKIT_TOKEN`
-    /// from the process environment. Empty variables count as unset. Settings made afterwards win;
-    /// credentials set before are kept unless `ROCKIT_API_KEY` or `ROCKIT_TOKEN` is set.
-    pub fn from_env(self) -> Self {
-        self.from_env_with(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or for
-    /// configuration that is not the process environment).
-    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        if let Some(endpoint) = read(ENV_ENDPOINT) {
-            self.base_url = Some(endpoint);
-        }
-        let env = EnvCredentials {
-            org: read(ENV_ORG),
-            user: read(ENV_USER),
-            api_key: read(ENV_API_KEY).map(SecretString::from),
-            token: read(ENV_TOKEN).map(SecretString::from),
-        };
-        // Credentials set in code stay unless the environment brings some of its own.
-        let env_has_credentials = env.api_key.is_some() || env.token.is_some();
-        if env_has_credentials || matches!(self.credentials, CredentialSource::None) {
-            self.credentials = CredentialSource::Env(env);
-        }
+    /// Makes `build()` fail with `error`: settings that cannot make credentials.
+    pub(crate) fn invalid_credentials(mut self, error: Error) -> Self {
+        self.credentials = CredentialSource::Invalid(error);
         self
     }
 
@@ -202,9 +173,12 @@ impl ClientBuilder {
                 Ok((Arc::new(StaticCredentials::new(credentials)), Some(headers), org))
             };
         let (provider, fixed_headers, org) = match self.credentials {
-            CredentialSource::Provider(provider) => (provider, None, None),
+            CredentialSource::Provider(provider) => {
+                let org = provider.org().map(str::to_owned);
+                (provider, None, org)
+            }
             CredentialSource::Static(credentials) => fixed(credentials)?,
-            CredentialSource::Env(env) => fixed(env.resolve()?)?,
+            CredentialSource::Invalid(error) => return Err(error),
             CredentialSource::None => {
                 return Err(Error::config(format!(
                     "no credentials; call credentials(...) or set {ENV_API_KEY} (with {ENV_ORG} and {ENV_USER}) or {ENV_TOKEN}"
@@ -242,43 +216,12 @@ impl ClientBuilder {
     }
 }
 
-impl EnvCredentials {
-    fn resolve(self) -> Result<Credentials> {
-        use secrecy::ExposeSecret;
-        match (self.api_key, self.token) {
-            (Some(_), Some(_)) => Err(Error::config(format!(
-                "{ENV_API_KEY} and {ENV_TOKEN} are both set; a request carries exactly one kind of credentials, so unset one"
-            ))),
-            (Some(key), None) => {
-                let missing: Vec<&str> = [(ENV_ORG, self.org.is_none()), (ENV_USER, self.user.is_none())]
-                    .into_iter()
-                    .filter_map(|(name, missing)| missing.then_some(name))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(Error::config(format!(
-                        "{ENV_API_KEY} is set but {} is not; an API key needs the org and the machine user's name",
-                        missing.join(" and ")
-                    )));
-                }
-                Ok(Credentials::ApiKey {
-                    org: self.org.unwrap_or_default(),
-                    user: self.user.unwrap_or_default(),
-                    key: SecretString::from(key.expose_secret().to_owned()),
-                })
-            }
-            (None, Some(token)) => Ok(Credentials::Token { token, org: self.org }),
-            (None, None) => Err(Error::config(format!(
-                "no credentials; set {ENV_API_KEY} (with {ENV_ORG} and {ENV_USER}) or {ENV_TOKEN}"
-            ))),
-        }
-    }
-}
-
 /// The endpoint as it may appear in a message: without user info, query or fragment, which could
 /// hold secrets.
 fn shown(raw: &str) -> String {
     let cut = raw.find(['?', '#']).map_or(raw, |at| &raw[..at]);
     match (cut.find("://"), cut.rfind('@')) {
+        // Equivalent mutant: `>=`, as `at` cannot be `scheme_end`, which holds a `:`, not an `@`.
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}://[redacted]@{}", &cut[..scheme_end], &cut[at + 1..])
         }
@@ -342,7 +285,7 @@ impl fmt::Debug for CredentialSource {
             Self::None => f.write_str("None"),
             Self::Static(credentials) => fmt::Debug::fmt(credentials, f),
             Self::Provider(_) => f.write_str("Provider"),
-            Self::Env(_) => f.write_str("FromEnv([redacted])"),
+            Self::Invalid(_) => f.write_str("Invalid"),
         }
     }
 }

@@ -173,6 +173,12 @@ pub trait CredentialProvider: Send + Sync + 'static {
             }))
         })
     }
+
+    /// The organization the credentials name, if known without asking for them: task names start
+    /// with it ([`crate::Client::org`]). None by default.
+    fn org(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A shared provider is a provider: keep an `Arc` to inspect or drive it while the client uses it.
@@ -183,6 +189,10 @@ impl<P: CredentialProvider + ?Sized> CredentialProvider for Arc<P> {
 
     fn refresh(&self) -> CredentialFuture<'_> {
         (**self).refresh()
+    }
+
+    fn org(&self) -> Option<&str> {
+        (**self).org()
     }
 }
 
@@ -201,5 +211,9 @@ impl CredentialProvider for StaticCredentials {
     fn credentials(&self) -> CredentialFuture<'_> {
         let credentials = Credentials::clone(&self.0);
         Box::pin(async move { Ok(credentials) })
+    }
+
+    fn org(&self) -> Option<&str> {
+        self.0.org()
     }
 }

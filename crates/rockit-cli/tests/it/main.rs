@@ -3,6 +3,7 @@
 //! JSON parsed back field by field.
 
 mod builds;
+mod credentials;
 mod deceptive;
 mod emulator;
 mod exit_codes;
@@ -33,6 +34,11 @@ const CLEARED: &[&str] = &[
     "ROCKIT_USER",
     "ROCKIT_API_KEY",
     "ROCKIT_TOKEN",
+    "ROCKIT_TOKEN_COMMAND",
+    "ROCKIT_API_KEY_COMMAND",
+    "ROCKIT_PROFILE",
+    "ROCKIT_CONFIG",
+    "XDG_CONFIG_HOME",
     "ROCKIT_EMULATOR_LISTEN",
     "ROCKIT_EMULATOR_API_KEY",
     "ROCKIT_EMULATOR_TOKEN",
@@ -98,6 +104,8 @@ pub(crate) async fn rockit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         command.env_remove(name);
     }
     command.env("NO_COLOR", "1");
+    // No config file of the machine's user: tests that want one set ROCKIT_CONFIG themselves.
+    command.env("ROCKIT_CONFIG", "/nonexistent/rockit-tests/config.toml");
     command.envs(env.iter().copied());
     let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
         .await

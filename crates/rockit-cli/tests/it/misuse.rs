@@ -10,8 +10,8 @@ async fn no_endpoint_says_how_to_configure_one_and_mentions_the_emulator() {
     let line = rockit(&["tasks", "list"]).await.one_line_error(2);
     assert_eq!(
         line,
-        "no endpoint; pass --endpoint https://your-edge-host or set ROCKIT_ENDPOINT, \
-         or add --emulator to try the commands against built-in demo tasks"
+        "no endpoint; pass --endpoint https://your-edge-host, set ROCKIT_ENDPOINT or `endpoint` in a profile \
+         (rockit config path), or add --emulator to try the commands against built-in demo tasks"
     );
 }
 
@@ -20,19 +20,34 @@ async fn no_credentials() {
     let line = rockit_env(&["tasks", "list"], &[("ROCKIT_ENDPOINT", "https://edge.example.com")])
         .await
         .one_line_error(2);
-    assert!(line.starts_with("no credentials; pass --api-key with --org and --user"), "{line}");
+    assert!(line.starts_with("no credentials; set an API key (--api-key, ROCKIT_API_KEY or `api_key` in a profile) with the org and user, or a token (--token, ROCKIT_TOKEN"), "{line}");
 }
 
 #[tokio::test]
-async fn an_api_key_and_a_token_conflict_whatever_their_source() {
-    let env = [("ROCKIT_ENDPOINT", "https://edge.example.com"), ("ROCKIT_TOKEN", "t")];
-    let line = rockit_env(&["--api-key", "k", "--org", "o", "--user", "u", "tasks", "list"], &env)
-        .await
-        .one_line_error(2);
+async fn an_api_key_and_a_token_conflict_in_one_layer_and_a_flag_beats_the_environment() {
+    let env =
+        [("ROCKIT_ENDPOINT", "https://edge.example.com"), ("ROCKIT_TOKEN", "t"), ("ROCKIT_API_KEY", "k")];
+    let line = rockit_env(&["tasks", "list"], &env).await.one_line_error(2);
     assert_eq!(
         line,
-        "both an API key (--api-key) and a token (ROCKIT_TOKEN) are set; \
-         a request carries one kind of credentials, so pass only one"
+        "both an API key (ROCKIT_API_KEY) and a token (ROCKIT_TOKEN) are set; \
+         a request carries exactly one kind of credentials, so keep one"
+    );
+    let line =
+        rockit_env(&["--api-key", "k", "--token", "t", "tasks", "list"], &env[..1]).await.one_line_error(2);
+    assert!(line.starts_with("both an API key (--api-key) and a token (--token) are set;"), "{line}");
+
+    // Across layers the highest decides: the flag's API key is used, the variable's token is not.
+    let emulator = start_demo().await;
+    let url = emulator.base_url();
+    let env = [("ROCKIT_TOKEN", "not-a-valid-token")];
+    let run = rockit_env(&admin(&url, &["tasks", "list"]), &env).await.expect(0);
+    assert!(run.stdout.ends_with("10 of 13 tasks\n"), "{}", run.stdout);
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .all(|request| request.headers.iter().all(|(name, _)| name != "x-rockit-beauth-token"))
     );
 }
 
@@ -42,7 +57,7 @@ async fn an_api_key_names_what_it_lacks() {
     let line = rockit_env(&["tasks", "list"], &env).await.one_line_error(2);
     assert_eq!(
         line,
-        "an API key (ROCKIT_API_KEY) needs the organization and the machine user; pass --user (or ROCKIT_USER)"
+        "an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (--user, ROCKIT_USER or `user` in a profile)"
     );
 }
 

@@ -30,19 +30,19 @@ fn errors_name_the_missing_or_conflicting_variables() {
     );
     assert_eq!(
         config_error(&[endpoint]),
-        "invalid configuration: no credentials; set ROCKIT_API_KEY (with ROCKIT_ORG and ROCKIT_USER) or ROCKIT_TOKEN"
+        "invalid configuration: no credentials; call credentials(...) or set ROCKIT_API_KEY (with ROCKIT_ORG and ROCKIT_USER) or ROCKIT_TOKEN"
     );
     assert_eq!(
         config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_TOKEN", TOKEN)]),
-        "invalid configuration: ROCKIT_API_KEY and ROCKIT_TOKEN are both set; a request carries exactly one kind of credentials, so unset one"
+        "invalid configuration: both an API key (ROCKIT_API_KEY) and a token (ROCKIT_TOKEN) are set; a request carries exactly one kind of credentials, so keep one"
     );
     assert_eq!(
         config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_ORG", "ExampleOrg")]),
-        "invalid configuration: ROCKIT_API_KEY is set but ROCKIT_USER is not; an API key needs the org and the machine user's name"
+        "invalid configuration: an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (--user, ROCKIT_USER or `user` in a profile)"
     );
     assert!(
         config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_ORG", " ")])
-            .contains("ROCKIT_ORG and ROCKIT_USER")
+            .contains("set the org (--org, ROCKIT_ORG or `org` in a profile) and the user (--user, ROCKIT_USER or `user` in a profile)")
     );
     assert!(
         config_error(&[

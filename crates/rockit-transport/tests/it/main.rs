@@ -9,6 +9,7 @@ mod redirects;
 mod refresh;
 mod retries;
 mod security;
+mod sources;
 mod support;
 mod timing;
 mod unauthorized;

@@ -1,0 +1,237 @@
+//! `rockit auth status` (the settings in use and where each came from, then one cheap call) and
+//! `rockit config path | list | show [PROFILE]` (the config file and its profiles, secrets
+//! redacted): enough to debug a setup without reading the file by hand.
+
+
+use rockit_model::ListTasks;
+use rockit_transport::{ConfigFile, Origin, Resolved, Settings, Sourced};
+use serde::Serialize;
+
+use crate::cli::{ConfigCommand, GlobalArgs};
+use crate::connect::{connect, resolve};
+use crate::exit::usage;
+use crate::output::{self, Color, Style};
+use crate::{Exit, Io};
+
+/// One setting as the JSON document writes it.
+#[derive(Debug, Serialize)]
+struct Entry {
+    value: String,
+    from: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusDocument {
+    endpoint: Option<Entry>,
+    org: Option<Entry>,
+    user: Option<Entry>,
+    credentials: Option<Entry>,
+    profile: Option<String>,
+    config_file: Option<String>,
+    /// `ok`, or what the check found.
+    check: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_permission: Option<&'static str>,
+}
+
+fn entry<T>(sourced: Option<&Sourced<T>>, show: impl Fn(&T) -> String) -> Option<Entry> {
+    sourced.map(|sourced| Entry { value: show(&sourced.value), from: sourced.origin.to_string() })
+}
+
+pub(super) async fn status(global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let resolved: Resolved = resolve(global, io.var)?;
+    let path = ConfigFile::default_path(io.var);
+    let mut document = StatusDocument {
+        endpoint: if global.emulator {
+            Some(Entry { value: "the built-in emulator".to_owned(), from: "--emulator".to_owned() })
+        } else {
+            entry(resolved.endpoint.as_ref(), Clone::clone)
+        },
+        org: entry(resolved.org.as_ref(), Clone::clone),
+        user: entry(resolved.user.as_ref(), Clone::clone),
+        // The kind of credential only: never the secret, nor a command's arguments.
+        credentials: entry(resolved.credential.as_ref(), rockit_transport::CredentialChoice::describe),
+        profile: resolved.profile.as_ref().map(|profile| match profile {
+            Origin::Profile { name, .. } => name.clone(),
+            other => other.to_string(),
+        }),
+        config_file: path.as_ref().map(|path| {
+            let found = if path.exists() { "" } else { " (not found)" };
+            format!("{}{found}", path.display())
+        }),
+        check: String::new(),
+        status: None,
+        missing_permission: None,
+    };
+    let exit = match connect(global, io.var, true).await {
+        Err(err) => {
+            document.check = format!("not checked: {}", output::terminal_text(&err.to_string()));
+            crate::exit::classify(&err)
+        }
+        Ok(connection) => match connection.tasks.list(ListTasks::new().limit(1)).await {
+            Ok(page) => {
+                document.check =
+                    format!("ok: GET /be/v1/tasks?limit=1 answered with {} tasks in all", page.total_count);
+                Exit::Success
+            }
+            Err(err) => {
+                let transport = err.transport_error();
+                document.status = transport.and_then(rockit_transport::Error::status);
+                if document.status == Some(403) {
+                    document.missing_permission = transport.and_then(rockit_transport::Error::permission);
+                }
+                document.check = output::terminal_text(&err.to_string());
+                crate::exit::classify(&anyhow::Error::new(err))
+            }
+        },
+    };
+    if super::json(global) {
+        output::json(io.stdout, &document)?;
+        return Ok(exit);
+    }
+    let style = Style::for_stdout(io);
+    let line = |entry: &Option<Entry>| match entry {
+        Some(entry) => output::terminal_text(&format!("{} ({})", entry.value, entry.from)),
+        None => "-".to_owned(),
+    };
+    writeln!(io.stdout, "endpoint:     {}", line(&document.endpoint))?;
+    writeln!(io.stdout, "org:          {}", line(&document.org))?;
+    writeln!(io.stdout, "user:         {}", line(&document.user))?;
+    writeln!(io.stdout, "credentials:  {}", line(&document.credentials))?;
+    writeln!(
+        io.stdout,
+        "profile:      {}",
+        output::terminal_text(document.profile.as_deref().unwrap_or("-"))
+    )?;
+    writeln!(
+        io.stdout,
+        "config file:  {}",
+        output::terminal_text(document.config_file.as_deref().unwrap_or("-"))
+    )?;
+    let color = if exit == Exit::Success { Color::Green } else { Color::Red };
+    writeln!(io.stdout, "check:        {}", style.paint(&document.check, Some(color)))?;
+    if let Some(permission) = document.missing_permission {
+        writeln!(io.stdout, "              the credentials lack the {permission} permission")?;
+    }
+    Ok(exit)
+}
+
+pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    let path = ConfigFile::default_path(io.var)
+        .ok_or_else(|| usage("no config directory on this system; set ROCKIT_CONFIG to a file"))?;
+    let json = super::json(global);
+    match command {
+        ConfigCommand::Path => {
+            if json {
+                #[derive(Serialize)]
+                struct PathDocument {
+                    path: String,
+                    exists: bool,
+                }
+                output::json(
+                    io.stdout,
+                    &PathDocument { path: path.display().to_string(), exists: path.exists() },
+                )?;
+            } else {
+                writeln!(io.stdout, "{}", path.display())?;
+                if !path.exists() {
+                    writeln!(
+                        io.stderr,
+                        "note: there is no file there yet; the README shows what goes in it"
+                    )?;
+                }
+            }
+        }
+        ConfigCommand::List => {
+            let file = ConfigFile::load(&path)?;
+            let default = file.as_ref().and_then(ConfigFile::default_profile).map(str::to_owned);
+            let names: Vec<String> = file
+                .as_ref()
+                .map(|file| file.profile_names().map(str::to_owned).collect())
+                .unwrap_or_default();
+            if json {
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct ListDocument {
+                    path: String,
+                    default_profile: Option<String>,
+                    profiles: Vec<String>,
+                }
+                output::json(
+                    io.stdout,
+                    &ListDocument {
+                        path: path.display().to_string(),
+                        default_profile: default,
+                        profiles: names,
+                    },
+                )?;
+            } else {
+                if file.is_none() {
+                    writeln!(io.stderr, "note: no config file at {}", path.display())?;
+                }
+                for name in &names {
+                    let mark = if default.as_deref() == Some(name.as_str()) { "*" } else { " " };
+                    writeln!(io.stdout, "{mark} {}", output::terminal_text(name))?;
+                }
+            }
+        }
+        ConfigCommand::Show { profile } => {
+            let file = ConfigFile::load(&path)?.ok_or_else(|| {
+                usage(format!(
+                    "no config file at {}; `rockit config path` says where it goes",
+                    path.display()
+                ))
+            })?;
+            let name = match profile.as_deref().or(file.default_profile()) {
+                Some(name) => name.to_owned(),
+                None => {
+                    return Err(usage(format!("name a profile: {} has no default_profile", path.display())));
+                }
+            };
+            let settings = file.profile(&name)?;
+            let shown = show_profile(&settings);
+            if json {
+                output::json(
+                    io.stdout,
+                    &shown
+                        .iter()
+                        .map(|(key, value)| (*key, value.as_str()))
+                        .collect::<std::collections::BTreeMap<_, _>>(),
+                )?;
+            } else {
+                writeln!(io.stdout, "profile {} in {}", output::terminal_text(&name), path.display())?;
+                for (key, value) in shown {
+                    writeln!(io.stdout, "  {key:<16} {}", output::terminal_text(&value))?;
+                }
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// A profile's settings as lines: secrets as `[redacted]`, commands by their program.
+fn show_profile(settings: &Settings) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    let mut add = |key, value: Option<String>| {
+        if let Some(value) = value {
+            lines.push((key, value));
+        }
+    };
+    add("endpoint", settings.endpoint.clone());
+    add("org", settings.org.clone());
+    add("user", settings.user.clone());
+    add("api_key", settings.api_key.as_ref().map(|_| "[redacted]".to_owned()));
+    add("token", settings.token.as_ref().map(|_| "[redacted]".to_owned()));
+    let command = |argv: &Vec<String>| match argv.len() {
+        1 => argv[0].clone(),
+        n => format!("{} (and {} arguments, not shown)", argv[0], n - 1),
+    };
+    add("api_key_command", settings.api_key_command.as_ref().map(command));
+    add("token_command", settings.token_command.as_ref().map(command));
+    add("timeout", settings.timeout.map(|timeout| humantime::format_duration(timeout).to_string()));
+    add("retries", settings.retries.map(|retries| retries.to_string()));
+    lines
+}
