@@ -395,6 +395,7 @@ pub(crate) struct ListArgs {
     #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true, value_parser = parse::sort_key)]
     pub(crate) sort: Vec<Order>,
     /// Tasks per page (the server's default is 10); with --all, the size of each page fetched
+    /// (default 500)
     #[arg(long, value_name = "N", value_parser = parse::limit)]
     pub(crate) limit: Option<u32>,
     /// Skip the first N matching tasks

@@ -91,15 +91,21 @@ pub(crate) fn terminal_text(text: &str) -> String {
 }
 
 /// A table: a header row and rows of cells, each cell with an optional colour.
+///
+/// [`Table::render`] writes it whole, padded to the widest cell. A long table is written in parts
+/// with [`Table::flush`]: the first part sets the column widths, later parts keep them, so memory
+/// holds one part, not the table (a cell wider than its column shifts its own row only).
 #[derive(Debug, Default)]
 pub(crate) struct Table {
     header: Vec<&'static str>,
     rows: Vec<Vec<(String, Option<Color>)>>,
+    /// Set by the first flush; the header has been written then.
+    widths: Option<Vec<usize>>,
 }
 
 impl Table {
     pub(crate) fn new(header: &[&'static str]) -> Self {
-        Self { header: header.to_vec(), rows: Vec::new() }
+        Self { header: header.to_vec(), rows: Vec::new(), widths: None }
     }
 
     /// Adds a row; control characters in its cells are replaced (see [`terminal_text`]).
@@ -107,9 +113,46 @@ impl Table {
         self.rows.push(row.into_iter().map(|(text, color)| (terminal_text(&text), color)).collect());
     }
 
+    /// The rows pushed and not yet written.
+    pub(crate) fn pending(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Writes the table with columns two spaces apart, padded to the widest cell (counting
     /// characters), without trailing spaces.
     pub(crate) fn render(&self, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        let widths = self.widths.clone().unwrap_or_else(|| self.measure());
+        self.write_header(&widths, style, out)?;
+        for row in &self.rows {
+            write_row(row, &widths, style, out)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows pushed so far and forgets them. The first flush with rows writes the
+    /// header too and fixes the column widths from what it has seen; a table that never had a
+    /// row writes nothing.
+    pub(crate) fn flush(&mut self, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let widths = match self.widths.take() {
+            Some(widths) => widths,
+            None => {
+                let widths = self.measure();
+                self.write_header(&widths, style, out)?;
+                widths
+            }
+        };
+        for row in std::mem::take(&mut self.rows) {
+            write_row(&row, &widths, style, out)?;
+        }
+        self.widths = Some(widths);
+        Ok(())
+    }
+
+    /// The widest cell of each column, header included, in characters.
+    fn measure(&self) -> Vec<usize> {
         let mut widths: Vec<usize> = self.header.iter().map(|title| title.chars().count()).collect();
         for row in &self.rows {
             for (index, (text, _)) in row.iter().enumerate() {
@@ -118,25 +161,36 @@ impl Table {
                 }
             }
         }
+        widths
+    }
+
+    fn write_header(&self, widths: &[usize], style: Style, out: &mut dyn Write) -> io::Result<()> {
         let header: Vec<(String, Option<Color>)> =
             self.header.iter().map(|title| ((*title).to_owned(), None)).collect();
-        for row in std::iter::once(&header).chain(&self.rows) {
-            let mut line = String::new();
-            let last = row.iter().rposition(|(text, _)| !text.is_empty()).map_or(0, |index| index + 1);
-            for (index, (text, color)) in row.iter().take(last).enumerate() {
-                if index > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(&style.paint(text, *color));
-                if index + 1 < last {
-                    let pad = widths[index].saturating_sub(text.chars().count());
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            writeln!(out, "{line}")?;
-        }
-        Ok(())
+        write_row(&header, widths, style, out)
     }
+}
+
+/// One line of a table: cells two spaces apart, padded to `widths`, no trailing spaces.
+fn write_row(
+    row: &[(String, Option<Color>)],
+    widths: &[usize],
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut line = String::new();
+    let last = row.iter().rposition(|(text, _)| !text.is_empty()).map_or(0, |index| index + 1);
+    for (index, (text, color)) in row.iter().take(last).enumerate() {
+        if index > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(&style.paint(text, *color));
+        if index + 1 < last {
+            let pad = widths.get(index).copied().unwrap_or(0).saturating_sub(text.chars().count());
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    writeln!(out, "{line}")
 }
 
 /// `2024-11-29 13:28` (UTC) for Unix seconds.

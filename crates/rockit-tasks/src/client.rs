@@ -37,8 +37,8 @@ impl Tasks {
     /// Every task matching `request`, across pages, lazily; see [`TaskStream`] for how it keeps
     /// each task exactly once while the listing changes underneath.
     ///
-    /// `request`'s `limit` sets the page size (at least 2); its `offset`, if any, is where the
-    /// listing starts.
+    /// `request`'s `limit` sets the page size (at least 2; [`crate::STREAM_PAGE_LIMIT`] without
+    /// one); its `offset`, if any, is where the listing starts.
     pub fn stream(&self, request: ListTasks) -> TaskStream {
         TaskStream::new(self.client.clone(), request, StreamPosition::default(), false)
     }

@@ -91,7 +91,7 @@ pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
 pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMarks};
 pub use crate::page::Page;
-pub use crate::stream::{ListingReport, MAX_STEPS_BACK, StreamPosition, TaskStream};
+pub use crate::stream::{ListingReport, MAX_STEPS_BACK, STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
 pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};
 
 /// The examples of this crate's README, compiled and run as doctests so that they stay true.

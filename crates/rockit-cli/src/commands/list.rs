@@ -54,7 +54,9 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
     let connection = connect(global, io.var, true).await?;
     let tasks = &connection.tasks;
 
-    // A raw `order[]`/`order` parameter sorts the listing as much as `--sort` does.
+    if args.all && !json {
+        return stream_table(tasks, request, &filters, args.no_markers, connection.org.as_deref(), io).await;
+    }
     let listing = fetch(tasks, request, args.all);
     if json {
         let listing = listing.await?;
@@ -79,7 +81,21 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
         let (listing, marks) = join(listing, tasks.warning_marks(&filters)).await;
         (listing?, Some(marks))
     };
-    let flags = match &marks {
+    let flags = flags_of(marks.as_ref());
+    if listing.may_have_missed {
+        writeln!(
+            io.stderr,
+            "note: tasks were added or removed during the listing; with --sort it may have missed some"
+        )?;
+    }
+    render(&listing, &flags, connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
+    Ok(Exit::Success)
+}
+
+/// What the FLAGS column shows, from the marks asked for (`None`: not asked); says why marks are
+/// unknown once, under `-v`.
+fn flags_of(marks: Option<&rockit_tasks::Result<WarningMarks>>) -> Flags<'_> {
+    match marks {
         None => Flags::Off,
         Some(Ok(marks)) => {
             if let Some(why) = marks.unknown() {
@@ -91,15 +107,82 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
             tracing::debug!("no warning markers: {}", output::terminal_text(&err.to_string()));
             Flags::Unknown
         }
-    };
-    if listing.may_have_missed {
+    }
+}
+
+/// How many rows of a streamed table set its column widths before the first are written.
+const FIRST_ROWS: usize = 500;
+
+/// `--all` as a table, written as the pages arrive: memory holds a few hundred rows, not the
+/// listing. The first [`FIRST_ROWS`] rows set the column widths; the marks are asked first.
+async fn stream_table(
+    tasks: &Tasks,
+    request: ListTasks,
+    filters: &ListTasks,
+    no_markers: bool,
+    org: Option<&str>,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Exit> {
+    let marks = if no_markers { None } else { Some(tasks.warning_marks(filters).await) };
+    let flags = flags_of(marks.as_ref());
+    let style = Style::for_stdout(io);
+    let mut table = Table::new(header(&flags));
+    let mut stream = tasks.stream(request);
+    let mut shown = 0_u64;
+    while let Some(task) = stream.try_next().await? {
+        table.push(row(&task, &flags, org));
+        shown += 1;
+        if table.pending() >= FIRST_ROWS {
+            table.flush(style, io.stdout)?;
+        }
+    }
+    table.flush(style, io.stdout)?;
+    let report = stream.report();
+    if report.may_have_missed() {
         writeln!(
             io.stderr,
             "note: tasks were added or removed during the listing; with --sort it may have missed some"
         )?;
     }
-    render(&listing, &flags, connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
+    let total = report.last_total.unwrap_or(shown);
+    let noun = if total == 1 { "task" } else { "tasks" };
+    writeln!(io.stdout, "{shown} of {total} {noun}")?;
     Ok(Exit::Success)
+}
+
+/// The table's columns: FLAGS only with markers.
+fn header(flags: &Flags<'_>) -> &'static [&'static str] {
+    const HEADER: [&str; 8] = ["NAME", "APP", "BUILD", "KIND", "SERVICE", "STATUS", "CREATED", "FLAGS"];
+    if matches!(flags, Flags::Off) { &HEADER[..7] } else { &HEADER }
+}
+
+/// One task's row.
+fn row(task: &TaskSummary, flags: &Flags<'_>, org: Option<&str>) -> Vec<(String, Option<Color>)> {
+    let parts = task.name.parts();
+    let part = |value: Option<String>| (value.unwrap_or_else(|| "-".to_owned()), None);
+    let app = parts.map(|parts| parts.app_or_prefix(org));
+    let mut row = vec![
+        (task.name.to_string(), None),
+        part(app.map(str::to_owned)),
+        part(parts.map(|parts| parts.build_str().to_owned())),
+        part(parts.map(|parts| parts.kind_str().to_owned())),
+        (task.service.to_string(), None),
+        (task.status.to_string(), status_color(&task.status)),
+        part(parts.map(|parts| output::utc_minutes(parts.created_unix()))),
+    ];
+    let mark = match flags {
+        Flags::Off => return row,
+        Flags::Marks(marks) => marks.mark(&task.name),
+        Flags::Unknown => None,
+    };
+    row.push(match mark {
+        Some(WarningMark::Unacknowledged) => ("!".to_owned(), Some(Color::Yellow)),
+        Some(WarningMark::Acknowledged) => ("ack".to_owned(), Some(Color::Dim)),
+        Some(WarningMark::None) => (String::new(), None),
+        // Not known: visibly so, rather than an empty cell that reads "no warning".
+        None => ("?".to_owned(), Some(Color::Dim)),
+    });
+    row
 }
 
 /// The typed filters of `args`, without position, order or raw parameters: the part that the
@@ -173,37 +256,9 @@ fn render(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if !listing.tasks.is_empty() {
-        let header = ["NAME", "APP", "BUILD", "KIND", "SERVICE", "STATUS", "CREATED", "FLAGS"];
-        let with_flags = !matches!(flags, Flags::Off);
-        let mut table = Table::new(&header[..if with_flags { 8 } else { 7 }]);
+        let mut table = Table::new(header(flags));
         for task in &listing.tasks {
-            let parts = task.name.parts();
-            let part = |value: Option<String>| (value.unwrap_or_else(|| "-".to_owned()), None);
-            let app = parts.map(|parts| parts.app_or_prefix(org));
-            let mark = match flags {
-                Flags::Marks(marks) => marks.mark(&task.name),
-                Flags::Off | Flags::Unknown => None,
-            };
-            let flag = match mark {
-                Some(WarningMark::Unacknowledged) => ("!", Some(Color::Yellow)),
-                Some(WarningMark::Acknowledged) => ("ack", Some(Color::Dim)),
-                Some(WarningMark::None) => ("", None),
-                // Not known: visibly so, rather than an empty cell that reads "no warning".
-                None => ("?", Some(Color::Dim)),
-            };
-            let mut row = vec![
-                (task.name.to_string(), None),
-                part(app.map(str::to_owned)),
-                part(parts.map(|parts| parts.build_str().to_owned())),
-                part(parts.map(|parts| parts.kind_str().to_owned())),
-                (task.service.to_string(), None),
-                (task.status.to_string(), status_color(&task.status)),
-                part(parts.map(|parts| output::utc_minutes(parts.created_unix()))),
-            ];
-            if with_flags {
-                row.push((flag.0.to_owned(), flag.1));
-            }
-            table.push(row);
+            table.push(row(task, flags, org));
         }
         table.render(style, out)?;
     }
