@@ -136,13 +136,12 @@ impl Table {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let widths = match self.widths.take() {
-            Some(widths) => widths,
-            None => {
-                let widths = self.measure();
-                self.write_header(&widths, style, out)?;
-                widths
-            }
+        let widths = if let Some(widths) = self.widths.take() {
+            widths
+        } else {
+            let widths = self.measure();
+            self.write_header(&widths, style, out)?;
+            widths
         };
         for row in std::mem::take(&mut self.rows) {
             write_row(&row, &widths, style, out)?;

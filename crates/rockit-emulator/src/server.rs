@@ -62,8 +62,9 @@ pub(crate) fn router(shared: Arc<Shared>, mounted: Vec<Router>) -> Router {
         )
         .route(
             MINT_TOKEN_PATH,
-            axum::routing::post(mint_token)
-                .fallback(|method: Method, uri: Uri| async move { method_not_allowed(&method, &uri, "POST") }),
+            axum::routing::post(mint_token).fallback(|method: Method, uri: Uri| async move {
+                method_not_allowed(&method, &uri, "POST")
+            }),
         )
         .with_state(shared.clone());
     let mut app = Router::new();

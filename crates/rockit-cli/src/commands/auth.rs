@@ -2,7 +2,6 @@
 //! `rockit config path | list | show [PROFILE]` (the config file and its profiles, secrets
 //! redacted): enough to debug a setup without reading the file by hand.
 
-
 use rockit_model::ListTasks;
 use rockit_transport::{ConfigFile, Origin, Resolved, Settings, Sourced};
 use serde::Serialize;

@@ -28,11 +28,7 @@ async fn keys_and_tokens_stay_out_of_output_and_logs() {
 
     let run = rockit(&[&key[..], &["tasks", "list"]].concat()).await.expect(0);
     assert_no_secret(&run);
-    assert!(
-        run.stderr.contains("credentials=API key from --api-key"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("credentials=API key from --api-key"), "{}", run.stderr);
     assert!(run.stderr.contains("rockit.request"), "-vv logs every request: {}", run.stderr);
 
     let run =
@@ -56,9 +52,14 @@ async fn keys_and_tokens_stay_out_of_output_and_logs() {
     assert!(run.stderr.contains("401 unauthorized"), "{}", run.stderr);
 
     // Conflicting secrets are named by their source, never shown.
-    let run = rockit_env(&["--token", TOKEN, "--api-key", WRONG_KEY, "-v", "tasks", "list"], &env).await.expect(2);
+    let run =
+        rockit_env(&["--token", TOKEN, "--api-key", WRONG_KEY, "-v", "tasks", "list"], &env).await.expect(2);
     assert_no_secret(&run);
-    assert!(run.stderr.contains("both an API key (--api-key) and a token (--token) are set"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("both an API key (--api-key) and a token (--token) are set"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Every error's Display, Debug and source chain, one after the other.
