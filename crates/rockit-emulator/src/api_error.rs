@@ -1,5 +1,6 @@
-//! `ApiError`, an error answer in the emulator's JSON shape, `{"status": "<code>", "message": "..."}`,
-//! usable by the emulator's own handlers and by routes a downstream test suite mounts.
+//! The emulator's answers in JSON: `ApiError`, an error answer in its shape, `{"status": "<code>",
+//! "message": "..."}`, and `json_response`, a success answer; both used by the emulator's own
+//! handlers and by routes a downstream test suite mounts.
 
 use std::fmt;
 
@@ -135,8 +136,30 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON response with `value` as its body.
-pub(crate) fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+/// A JSON answer, as the emulator's own routes send them: `value` serialised compactly as the
+/// body, with `Content-Type: application/json` and the given status. For handlers of routes
+/// mounted with [`EmulatorBuilder::mount`](crate::EmulatorBuilder::mount).
+///
+/// A value that does not serialise (a map with non-string keys, a failing `Serialize` impl)
+/// becomes a `500` with `{"status": "internal-error", "message": "cannot encode the response: …"}`,
+/// so a broken test route shows up in the client under test instead of panicking the server.
+///
+/// ```
+/// use rockit_emulator::axum::http::StatusCode;
+/// use rockit_emulator::axum::response::Response;
+/// use rockit_emulator::axum::{Router, routing::get};
+/// use rockit_emulator::{ApiError, Caller, json_response};
+/// use rockit_model::serde_json::json;
+///
+/// /// `GET /be/v1/apps`, emulated: the answer is literal JSON, not the client's own types.
+/// async fn list_apps(caller: Caller) -> Result<Response, ApiError> {
+///     caller.require("apps.read")?;
+///     Ok(json_response(StatusCode::OK, &json!({"status": "success", "apps": ["sushi"]})))
+/// }
+///
+/// let extra: Router = Router::new().route("/be/v1/apps", get(list_apps));
+/// ```
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => json_bytes(status, bytes),
         Err(err) => ApiError::new(

@@ -72,7 +72,14 @@
 //! ```
 //!
 //! [`EmulatorBuilder::mount`] serves a downstream crate's own routes behind the same
-//! authentication, faults and log, to emulate endpoints this SDK does not cover yet.
+//! authentication, faults and log, to emulate endpoints this SDK does not cover yet. Everything a
+//! mounted route needs comes through this crate and `rockit-model`, with no dependency of the
+//! test suite's own: the [`axum`] re-export for the router and extractors, [`Caller`] for the
+//! credentials' permissions, [`ApiError`] for error answers, [`json_response`] for success
+//! answers, `rockit_model::serde_json` for bodies, and `rockit_model::decode_query_pairs` for
+//! query strings. Scripted faults reach mounted routes too (`Matcher::new(Method::Post,
+//! "/be/v1/trigger")`). The repository's `examples/downstream` workspace tests its own endpoints
+//! this way.
 //!
 //! # The binary
 //!
@@ -173,7 +180,7 @@ mod server;
 mod store;
 mod task;
 
-pub use crate::api_error::ApiError;
+pub use crate::api_error::{ApiError, json_response};
 pub use crate::auth::{Caller, CredentialKind};
 pub use crate::emulator::{DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder};
 pub use crate::error::{Error, Result};
@@ -184,6 +191,12 @@ pub use crate::pipeline::BuildPlan;
 pub use crate::query::MAX_LIMIT;
 pub use crate::server::{MAX_BODY_BYTES, MINT_TOKEN_PATH};
 pub use crate::task::{Change, Task, Timeline};
+/// axum, the server framework this crate's public API speaks: [`EmulatorBuilder::mount`] takes an
+/// `axum::Router`, and [`Caller`], [`ApiError`] and [`json_response`] are its extractor, error and
+/// response types. Mounted routes use this re-export, so a test suite never depends on a second,
+/// mismatched axum version. Only its `http1` and `tokio` features are sure to be on, not `json` or
+/// `query`: read bodies as `axum::body::Bytes` and queries with `axum::extract::RawQuery`.
+pub use axum;
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 

@@ -44,6 +44,7 @@ pub trait Endpoint {
 
     /// The query pairs, in order; keys may repeat (`order[]`). None by default.
     fn query(&self) -> QueryPairs<'_> {
+        // Equivalent mutant: `Default::default()` is `QueryPairs::new()`, no pairs either way.
         QueryPairs::new()
     }
 

@@ -94,6 +94,15 @@ pub use crate::page::Page;
 pub use crate::stream::{ListingReport, MAX_STEPS_BACK, STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
 pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};
 
+/// The stream traits, for code that needs more than the inherent `try_next` of [`TaskStream`],
+/// [`BuildStream`] and [`BuildWatch`]: `use rockit_tasks::prelude::*;` brings
+/// `futures_util`'s `StreamExt` and `TryStreamExt` methods (`next`, `try_collect`, `map_ok`, …)
+/// into scope for every stream this crate returns ([`TaskWatch`] included), and names the
+/// `Stream` trait, without a `futures-util` dependency of your own.
+pub mod prelude {
+    pub use futures_util::stream::{Stream, StreamExt as _, TryStreamExt as _};
+}
+
 /// The examples of this crate's README, compiled and run as doctests so that they stay true.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

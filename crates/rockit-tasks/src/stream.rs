@@ -179,6 +179,8 @@ impl TaskStream {
         let request = self.request.clone().offset(offset);
         let fetch: Fetch = Box::pin(async move { client.execute(&request).await });
         self.report.pages += 1;
+        // Equivalent mutant: `||` would spawn a fetch without prefetching too, which the stream
+        // then awaits at once: the same requests, in the same order, with the same results.
         let in_flight = if self.prefetch && tokio::runtime::Handle::try_current().is_ok() {
             InFlight::Spawned(tokio::spawn(fetch))
         } else {

@@ -307,3 +307,16 @@ impl fmt::Debug for TaskWatch {
         f.debug_struct("TaskWatch").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forever_is_a_century_that_an_instant_still_reaches() {
+        // Longer timeouts are clamped to it: it must outlast any real wait, and adding it to now
+        // must not overflow.
+        assert_eq!(FOREVER.as_secs() / (365 * 24 * 3600), 100);
+        assert!(Instant::now().checked_add(FOREVER).is_some());
+    }
+}

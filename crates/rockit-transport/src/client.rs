@@ -16,7 +16,7 @@ use tracing::Instrument as _;
 
 use crate::credentials::CredentialProvider;
 use crate::error::{Error, ErrorKind, Result, excerpt, is_retryable_status};
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::retry::{RetryPolicy, RetryTokens, parse_retry_after};
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded in a path segment, so the
 /// server decodes exactly the original segment and no segment can add or remove a path level.
@@ -42,6 +42,8 @@ pub(crate) struct ClientInner {
     pub(crate) timeout: Duration,
     pub(crate) deadline: Option<Duration>,
     pub(crate) retry: RetryPolicy,
+    /// The tokens of `retry.budget`, one bucket for the client and its clones.
+    pub(crate) retry_tokens: RetryTokens,
     pub(crate) max_response_bytes: usize,
 }
 
@@ -165,6 +167,8 @@ impl Call<'_> {
         let deadline_at = self.client.deadline.and_then(|deadline| started.checked_add(deadline));
         let mut attempts = 0_u32;
         let mut retries = 0_u32;
+        // What the last retry took from the retry budget: a success puts it back.
+        let mut last_retry_cost = None;
         let mut refreshed = false;
         let mut headers = match &self.client.fixed_headers {
             Some(headers) => headers.clone(),
@@ -184,7 +188,10 @@ impl Call<'_> {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
                     match classify(endpoint, response) {
-                        Ok(value) => return Ok(value),
+                        Ok(value) => {
+                            self.client.retry_tokens.deposit(last_retry_cost);
+                            return Ok(value);
+                        }
                         Err(error) => {
                             if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
                                 refreshed = true;
@@ -250,6 +257,13 @@ impl Call<'_> {
                 tracing::debug!(reason = %error.kind(), "not retrying: the delay would pass the deadline");
                 return Err((error, attempts));
             }
+            // Every retry is paid from the client's budget, a connect failure's included: when
+            // most calls fail, the budget runs out and calls stop multiplying the load.
+            let Some(cost) = self.client.retry_tokens.withdraw(error.kind()) else {
+                tracing::debug!(reason = %error.kind(), "not retrying: the retry budget is spent");
+                return Err((error, attempts));
+            };
+            last_retry_cost = Some(cost);
             tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
             tokio::time::sleep(delay).await;
         }

@@ -11,7 +11,7 @@ use reqwest::redirect::Policy;
 use crate::client::{Client, ClientInner};
 use crate::credentials::{CredentialProvider, Credentials, StaticCredentials};
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryTokens};
 
 /// The environment variable holding the base URL.
 pub const ENV_ENDPOINT: &str = "ROCKIT_ENDPOINT";
@@ -210,6 +210,7 @@ impl ClientBuilder {
             org,
             timeout: self.timeout,
             deadline: self.deadline,
+            retry_tokens: RetryTokens::new(self.retry.budget),
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
         }))

@@ -20,6 +20,47 @@
 //! # }
 //! ```
 //!
+//! # What goes on the wire
+//!
+//! Everything [`Client::execute`] sends for an [`Endpoint`](rockit_model::Endpoint), ours and
+//! downstream ones alike, comes from the endpoint's methods and the client's configuration:
+//!
+//! | part | what is sent |
+//! |---|---|
+//! | method | [`Endpoint::method`](rockit_model::Endpoint::method); one this version does not know is an [`ErrorKind::InvalidRequest`], never sent as another |
+//! | path | the base URL's path without its trailing `/`, then each segment of [`Endpoint::path`](rockit_model::Endpoint::path) percent-encoded on its own: every byte but `A-Z a-z 0-9 - . _ ~` (`a/b` is `a%2Fb`, `100%` is `100%25`), so no segment adds, removes or climbs a level; an empty, `.` or `..` segment is an [`ErrorKind::InvalidRequest`] before anything is sent |
+//! | query | [`Endpoint::query`](rockit_model::Endpoint::query)'s pairs in order, repeated keys kept, form-encoded (a space is `+`, `+` is `%2B`, `order[]` is `order%5B%5D`); no `?` when there are none |
+//! | every request | `accept: application/json`; `user-agent: rockit-rs/<version>` ([`ClientBuilder::user_agent`]); `host`; the credentials' headers: an API key sends `x-rockit-orgname`, `x-rockit-username` and `x-rockit-api-key`, a token `x-rockit-beauth-token` (and `x-rockit-orgname` from [`Credentials::token_for_org`]). Nothing else: no `accept-encoding`, no cookies |
+//! | with a body | when [`Endpoint::body`](rockit_model::Endpoint::body) returns one: its bytes exactly as the [`JsonBody`](rockit_model::JsonBody) holds them (compact JSON, the `Serialize` impl's field order), `content-type: application/json` and `content-length`. It is serialised once, before the first attempt, and every attempt sends the same bytes; a body that does not serialise is an [`ErrorKind::InvalidRequest`] |
+//! | without a body | whatever the method: no body, no `content-type`, no `content-length` |
+//!
+//! The answer decides the outcome. A `2xx` is decoded by
+//! [`Endpoint::decode`](rockit_model::Endpoint::decode) (`serde_json` into the endpoint's
+//! `Response` by default), unless the endpoint [checks the API
+//! status](rockit_model::Endpoint::checks_api_status) (the default) and the body's top-level
+//! `status` is present and not `success`: that is an [`ErrorKind::Api`] like a `4xx`. So a
+//! response type needs no `status` field of its own. A body that does not decode is an
+//! [`ErrorKind::Decode`]; a `3xx` is an [`ErrorKind::Redirect`], never followed; any other status
+//! is an [`ErrorKind::Api`] with the code and message the body holds (read leniently, as
+//! [`ErrorBody`](rockit_model::ErrorBody)) and its `Retry-After`.
+//!
+//! Retries depend on [`Endpoint::idempotent`](rockit_model::Endpoint::idempotent), by default
+//! true for `GET` only, within the [`RetryPolicy`] (4 attempts by default) and the deadline:
+//!
+//! | failure | idempotent endpoint | other endpoint |
+//! |---|---|---|
+//! | connect error: the request never left | retried | retried |
+//! | attempt timeout, connection broken mid-response | retried | returned |
+//! | `408 429 500 502 503 504` | retried, `Retry-After` honoured | returned after one attempt |
+//! | `401 token-expired` | credentials refreshed once, the request repeated once | the same |
+//! | any other answer | returned | returned |
+//!
+//! Every [`Error`] of a call names the call: [`Error::method`], [`Error::path`] (unencoded),
+//! [`Error::attempts`] (0 when nothing was sent), and [`Error::permission`], the endpoint's
+//! [`Endpoint::permission`](rockit_model::Endpoint::permission), whatever the server's answer
+//! says or leaves out: a `403` of a downstream endpoint names the permission it most likely
+//! lacks.
+//!
 //! # Rules this crate keeps
 //!
 //! - **One kind of credentials per request.** An API key sends `x-rockit-orgname`,
@@ -36,6 +77,10 @@
 //!   never left); timeouts, broken connections and `408 429 500 502 503 504` only for idempotent
 //!   endpoints. `Retry-After` is honoured up to the policy's maximum delay and the deadline. A
 //!   `401 token-expired` makes the provider refresh once and the request repeat once.
+//! - **Retries are budgeted.** Every retry, a connect failure's included, is paid from the
+//!   client's [`RetryBudget`] (a token bucket its clones share, on by default); when it cannot
+//!   pay, as in an outage, the call returns its error without retrying, so failing calls do not
+//!   multiply the load. Successes refill it.
 //! - **Bodies are bounded.** A success body larger than [`ClientBuilder::max_response_bytes`] is
 //!   an [`ErrorKind::BodyTooLarge`] error, never an out-of-memory; an error body is cut at the cap
 //!   and keeps its status.
@@ -59,7 +104,7 @@ pub use crate::resolve::{
     ConfigFile, CredentialChoice, ENV_API_KEY_COMMAND, ENV_CONFIG, ENV_PROFILE, ENV_TOKEN_COMMAND, Origin,
     Resolved, Resolver, Setting, Settings, Sourced, split_command,
 };
-pub use crate::retry::RetryPolicy;
+pub use crate::retry::{RetryBudget, RetryPolicy};
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 

@@ -1,13 +1,21 @@
 //! The benchmarks of issue 7, one function each, on a shared [`Ctx`]: latency, listing (with peak
-//! heap), decode, concurrency and the emulator's throughput against the floor.
+//! heap), decode, concurrency and the emulator's throughput against the floor; and of issue 14,
+//! the requests an outage costs with and without the retry budget.
 
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, ensure};
+use axum::Router;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use futures_util::{StreamExt as _, TryStreamExt as _};
+use rockit_emulator::demo;
 use rockit_model::{ListTasks, TaskListResponse, TaskName, TaskSummary};
 use rockit_tasks::Tasks;
+use rockit_transport::{Client, Credentials, RetryPolicy};
 use serde::Serialize;
 
 use crate::baseline;
@@ -32,6 +40,8 @@ const TARGET_DECODE: f64 = 1.10;
 const TARGET_BUILDS: f64 = 1.10;
 /// The most heap a stream may hold at once, in decoded pages.
 const TARGET_STREAM_PAGES: f64 = 2.0;
+/// The most requests per call an outage may cost once the retry budget is spent.
+const TARGET_OUTAGE_REQUESTS: f64 = 1.2;
 
 /// How big each workload is.
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +66,8 @@ pub(crate) struct Sizes {
     pub(crate) connections: usize,
     /// Distinct tasks the latency and concurrency benchmarks cycle through.
     pub(crate) distinct_names: usize,
+    /// Calls per caller in each wave of the outage benchmark (its callers are `callers`).
+    pub(crate) outage_calls: usize,
 }
 
 impl Sizes {
@@ -72,6 +84,7 @@ impl Sizes {
             emulator_requests: 20_000,
             connections: 64,
             distinct_names: 5_000,
+            outage_calls: 10,
         }
     }
 
@@ -88,6 +101,7 @@ impl Sizes {
             emulator_requests: 500,
             connections: 64,
             distinct_names: 500,
+            outage_calls: 2,
         }
     }
 }
@@ -440,4 +454,96 @@ pub(crate) async fn emulator(ctx: &Ctx) -> Result<Vec<Row>> {
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// 7. An outage: `callers` concurrent callers sharing one client make `outage_calls` calls each,
+///    twice over, against a server that answers every request `503`: the default client (whose
+///    retry budget the first wave spends) against the same client with the budget disabled. The
+///    figures are requests per call in the second wave, once the budget is spent.
+pub(crate) async fn outage(ctx: &Ctx) -> Result<Vec<Row>> {
+    let (callers, calls) = (ctx.sizes.callers, ctx.sizes.outage_calls);
+    let server = UnavailableServer::start().await?;
+    let wave = async |client: &Client| {
+        let before = server.requests();
+        fan_out(callers, callers * calls, async |_| {
+            let result = client.execute(&ListTasks::new()).await;
+            ensure!(
+                result.as_ref().is_err_and(|err| err.status() == Some(503)),
+                "a call to the always-503 server ended otherwise: {result:?}"
+            );
+            Ok(())
+        })
+        .await?;
+        Ok::<_, anyhow::Error>(float(server.requests() - before) / float(callers * calls))
+    };
+    let client = |policy: RetryPolicy| {
+        Client::builder()
+            .base_url(&server.url)
+            .credentials(Credentials::api_key(demo::ORG, demo::USER, demo::API_KEY))
+            .retry_policy(policy)
+            .build()
+    };
+    let budgeted = client(RetryPolicy::default())?;
+    let spending = wave(&budgeted).await?;
+    let spent = wave(&budgeted).await?;
+    let unbudgeted = client(RetryPolicy::default().no_budget())?;
+    let without_first = wave(&unbudgeted).await?;
+    let without = wave(&unbudgeted).await?;
+    server.stop();
+    let show = |per_call: f64, first: f64| {
+        Figure::new(per_call, "req/call", format!("{per_call:.2} req/call (first wave {first:.2})"))
+    };
+    Ok(vec![Row {
+        id: "outage",
+        title: format!(
+            "outage: always-503 server, {callers} callers × {calls} calls, requests per call once the \
+             budget is spent (baseline: no budget)"
+        ),
+        rockit: show(spent, spending),
+        baseline: Some(show(without, without_first)),
+        ratio: Some(spent / without),
+        target: format!("≤ {TARGET_OUTAGE_REQUESTS} once spent"),
+        cpu_ratio: None,
+        verdict: if spent <= TARGET_OUTAGE_REQUESTS { Verdict::Ok } else { Verdict::Missed },
+        seconds: None,
+    }])
+}
+
+/// An in-process axum server on `127.0.0.1:0` that answers every request `503
+/// {"status":"unavailable"}` and counts them.
+struct UnavailableServer {
+    url: String,
+    requests: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl UnavailableServer {
+    async fn start() -> Result<Self> {
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let app = Router::new().fallback(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            std::future::ready((
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(CONTENT_TYPE, "application/json")],
+                r#"{"status":"unavailable"}"#,
+            ))
+        });
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot bind the outage server")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { url, requests, task })
+    }
+
+    /// Requests received so far.
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn stop(self) {
+        self.task.abort();
+    }
 }

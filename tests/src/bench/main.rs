@@ -76,6 +76,9 @@ enum Bench {
     Emulator,
     /// 6. Every build of the listing against the task stream alone, with peak heap.
     Builds,
+    /// 7. Requests per call from concurrent callers during an outage, with and without the retry
+    ///    budget.
+    Outage,
 }
 
 fn main() -> std::process::ExitCode {
@@ -131,6 +134,9 @@ fn run(args: &Args) -> Result<()> {
         }
         if wanted(Bench::Builds) {
             report.extend(cases::builds(&ctx).await.context("builds benchmark")?);
+        }
+        if wanted(Bench::Outage) {
+            report.extend(cases::outage(&ctx).await.context("outage benchmark")?);
         }
         anyhow::Ok(())
     })?;

@@ -1,6 +1,9 @@
 //! A downstream crate adds an endpoint the SDK does not cover, using only public items of
 //! rockit-model and rockit-transport, and executes it: nothing in our crates has to change. The
 //! route is served by a scripted mock, and by the emulator with a route the test mounts.
+//!
+//! This test inherits the workspace's dependencies; `examples/downstream` does the same from a
+//! workspace of its own, with the rockit crates and tokio as its only dependencies, as users do.
 
 use rockit_model::{Endpoint, JsonBody, Method, PathSegments, TaskName};
 use rockit_test_support::mock::{MockServer, Reply};

@@ -7,6 +7,8 @@ mod details;
 mod faults;
 mod listing_changes;
 mod marks;
+mod pacing;
+mod paging;
 mod stream;
 mod support;
 mod wait;

@@ -34,13 +34,16 @@ async fn ten_thousand_tasks_stream_once_each_in_order_page_by_page() {
     let tasks = support::tasks(&emulator);
     let mut stream = tasks.stream(ListTasks::new().limit(1000));
 
-    // Lazy: the first task costs one page.
-    let first = names(&mut stream, 1).await;
-    assert_eq!(stream.report().pages, 1);
-    let mut all = first;
-    while let Some(task) = stream.next().await {
-        all.push(task.unwrap().name);
-    }
+    let all = support::bounded(&emulator, 11, async {
+        // Lazy: the first task costs one page.
+        let mut all = names(&mut stream, 1).await;
+        assert_eq!(stream.report().pages, 1);
+        while let Some(task) = stream.next().await {
+            all.push(task.unwrap().name);
+        }
+        all
+    })
+    .await;
     assert_eq!(all.len(), 10_000);
     assert!(all.windows(2).all(|pair| pair[0] < pair[1]), "strictly ascending, so no repeats");
     let mut expected: Vec<_> = emulator.tasks().into_iter().map(|t| t.name).collect();
@@ -59,7 +62,7 @@ async fn inserts_and_removals_during_a_listing_yield_no_repeat_and_are_reported(
         Emulator::builder().fixture(Fixture::tasks(numbered(200))).speed(0.0).start().await.unwrap();
     let tasks = support::tasks(&emulator);
     let mut stream = tasks.stream(ListTasks::new().limit(10));
-    let mut seen = names(&mut stream, 55).await;
+    let mut seen = support::bounded(&emulator, 60, names(&mut stream, 55)).await;
     assert_eq!(seen.last(), Some(&numbered_name(54, "dltar")));
 
     // Before the cursor: 7 removed, 3 inserted (the listing shifts left by 4). After it: 2 removed,
@@ -86,9 +89,12 @@ async fn inserts_and_removals_during_a_listing_yield_no_repeat_and_are_reported(
         ));
     }
 
-    while let Some(task) = stream.next().await {
-        seen.push(task.unwrap().name);
-    }
+    support::bounded(&emulator, 60, async {
+        while let Some(task) = stream.next().await {
+            seen.push(task.unwrap().name);
+        }
+    })
+    .await;
     let unique: HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no task yielded twice");
     assert!(seen.windows(2).all(|pair| pair[0] < pair[1]));
@@ -108,7 +114,7 @@ async fn a_custom_order_drops_repeats_and_reports_the_change() {
         Emulator::builder().fixture(Fixture::tasks(numbered(60))).speed(0.0).start().await.unwrap();
     let tasks = support::tasks(&emulator);
     let mut stream = tasks.stream(ListTasks::new().limit(10).order(Order::desc("name")));
-    let mut seen = names(&mut stream, 10).await;
+    let mut seen = support::bounded(&emulator, 10, names(&mut stream, 10)).await;
     assert_eq!(seen[0], numbered_name(59, "dltar"));
     // A task inserted before the cursor pushes the previous page's last task onto the next page.
     emulator.insert(rockit_emulator::Task::new(
@@ -116,9 +122,12 @@ async fn a_custom_order_drops_repeats_and_reports_the_change() {
         rockit_model::Service::Engine,
         rockit_model::TaskStatus::Done,
     ));
-    while let Some(task) = stream.next().await {
-        seen.push(task.unwrap().name);
-    }
+    support::bounded(&emulator, 10, async {
+        while let Some(task) = stream.next().await {
+            seen.push(task.unwrap().name);
+        }
+    })
+    .await;
     let unique: HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no repeats");
     assert_eq!(seen.len(), 60);
@@ -132,16 +141,17 @@ async fn a_listing_resumes_from_a_saved_position() {
         Emulator::builder().fixture(Fixture::tasks(numbered(45))).speed(0.0).start().await.unwrap();
     let tasks = support::tasks(&emulator);
     let mut first = tasks.stream(ListTasks::new().limit(10));
-    let mut seen = names(&mut first, 17).await;
+    let mut seen = support::bounded(&emulator, 10, names(&mut first, 17)).await;
     let saved = serde_json::to_string(&first.position()).unwrap();
     drop(first);
     let position: StreamPosition = serde_json::from_str(&saved).unwrap();
-    let rest: Vec<_> = tasks
-        .stream_from(ListTasks::new().limit(10), position)
-        .map_ok(|t| t.name)
-        .try_collect()
-        .await
-        .unwrap();
+    let rest: Vec<_> = support::bounded(
+        &emulator,
+        10,
+        tasks.stream_from(ListTasks::new().limit(10), position).map_ok(|t| t.name).try_collect(),
+    )
+    .await
+    .unwrap();
     seen.extend(rest);
     assert_eq!(seen, (0..45).map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
     // Resuming costs no step back: the first page overlaps exactly the last task yielded.
@@ -153,10 +163,20 @@ async fn a_listing_resumes_from_a_saved_position() {
 async fn prefetching_yields_the_same_tasks() {
     let emulator = Emulator::builder().fixture(Fixture::generated(500)).speed(0.0).start().await.unwrap();
     let tasks = support::tasks(&emulator);
-    let plain: Vec<_> =
-        tasks.stream(ListTasks::new().limit(50)).map_ok(|t| t.name).try_collect().await.unwrap();
-    let prefetched: Vec<_> =
-        tasks.stream_prefetch(ListTasks::new().limit(50)).map_ok(|t| t.name).try_collect().await.unwrap();
+    let plain: Vec<_> = support::bounded(
+        &emulator,
+        11,
+        tasks.stream(ListTasks::new().limit(50)).map_ok(|t| t.name).try_collect(),
+    )
+    .await
+    .unwrap();
+    let prefetched: Vec<_> = support::bounded(
+        &emulator,
+        22,
+        tasks.stream_prefetch(ListTasks::new().limit(50)).map_ok(|t| t.name).try_collect(),
+    )
+    .await
+    .unwrap();
     assert_eq!(plain.len(), 500);
     assert_eq!(plain, prefetched);
     assert_eq!(list_requests(&emulator), 2 * 11);
@@ -165,7 +185,10 @@ async fn prefetching_yields_the_same_tasks() {
 #[tokio::test]
 async fn filters_apply_to_every_page() {
     let (emulator, tasks) = support::demo().await;
-    let sushi: Vec<_> = tasks.stream(ListTasks::for_app("ush").limit(4)).try_collect().await.unwrap();
+    let sushi: Vec<_> =
+        support::bounded(&emulator, 10, tasks.stream(ListTasks::for_app("ush").limit(4)).try_collect())
+            .await
+            .unwrap();
     assert_eq!(sushi.len(), 13);
     assert!(emulator.requests().iter().all(|r| r.query.contains(&("appName".to_owned(), "ush".to_owned()))));
 }
@@ -186,11 +209,15 @@ async fn acknowledging_while_streaming_unacknowledged_warnings_yields_every_task
     let tasks = support::tasks(&emulator);
     let mut stream = tasks.stream(ListTasks::unacknowledged_warnings().limit(10));
     let mut acknowledged = Vec::new();
-    while let Some(task) = stream.next().await {
-        let task = task.unwrap();
-        tasks.acknowledge(&task.name).await.unwrap();
-        acknowledged.push(task.name);
-    }
+    // A thousand acknowledgements and a few hundred pages.
+    support::bounded(&emulator, 1500, async {
+        while let Some(task) = stream.next().await {
+            let task = task.unwrap();
+            tasks.acknowledge(&task.name).await.unwrap();
+            acknowledged.push(task.name);
+        }
+    })
+    .await;
     assert_eq!(acknowledged, (0..1000).map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
     let report = stream.report();
     assert!(report.steps_back > u64::from(rockit_tasks::MAX_STEPS_BACK), "{report:?}");
@@ -202,12 +229,13 @@ async fn a_sort_order_given_as_a_raw_parameter_is_honoured() {
     let emulator =
         Emulator::builder().fixture(Fixture::tasks(numbered(60))).speed(0.0).start().await.unwrap();
     let tasks = support::tasks(&emulator);
-    let names: Vec<_> = tasks
-        .stream(ListTasks::new().limit(10).param("order[]", "-name"))
-        .map_ok(|t| t.name)
-        .try_collect()
-        .await
-        .unwrap();
+    let names: Vec<_> = support::bounded(
+        &emulator,
+        10,
+        tasks.stream(ListTasks::new().limit(10).param("order[]", "-name")).map_ok(|t| t.name).try_collect(),
+    )
+    .await
+    .unwrap();
     assert_eq!(names, (0..60).rev().map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
 }
 

@@ -42,3 +42,14 @@ pub(crate) fn numbered_name(i: usize, kind: &str) -> TaskName {
 pub(crate) fn name(raw: &str) -> TaskName {
     raw.parse().unwrap()
 }
+
+/// Runs `work`, failing the test as soon as `emulator` has answered more than `max_requests`
+/// requests: a listing that runs away fails at once instead of hanging until the harness gives up.
+pub(crate) async fn bounded<T>(emulator: &Emulator, max_requests: u64, work: impl Future<Output = T>) -> T {
+    tokio::select! {
+        out = work => out,
+        () = emulator.wait_for_requests(max_requests + 1) => {
+            panic!("more than {max_requests} requests: the listing ran away")
+        }
+    }
+}

@@ -1,13 +1,18 @@
 //! Integration tests of rockit-transport: real HTTP over loopback against a scripted server.
 
+mod attempts;
+mod builder;
 mod config;
 mod decode;
+mod errors;
 mod headers;
+mod limits;
 mod paths;
 mod redaction;
 mod redirects;
 mod refresh;
 mod retries;
+mod retry_budget;
 mod security;
 mod sources;
 mod support;

@@ -1,0 +1,113 @@
+//! `cargo xtask mutants [CRATE] [--file F] [--timeout S] [--jobs N]`: mutation testing with
+//! cargo-mutants, one crate at a time against that crate's own tests, so a crate's score says how
+//! well its own tests catch its own bugs. Not part of CI: a whole crate takes tens of minutes.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The crates held to the mutation-score target when no crate is named.
+const DEFAULT_CRATES: &[&str] = &["rockit-model", "rockit-transport", "rockit-tasks"];
+
+/// Seconds a mutant's tests may run before it counts as a timeout (caught, but slowly). The tests
+/// bound their own work (paused clocks, request counts), so a hang means a runaway mutant, not a
+/// slow machine; waiting the cargo-mutants default of five times the baseline would only add time.
+const DEFAULT_TIMEOUT: &str = "60";
+
+/// Runs cargo-mutants on `CRATE` (or on each of [`DEFAULT_CRATES`]), installing it on first use,
+/// and writes `target/mutants/CRATE/mutants.out/{caught,missed,timeout,unviable}.txt`.
+pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<(), String> {
+    let options = Options::parse(args)?;
+    install_if_missing(root)?;
+    let crates: Vec<&str> = match &options.package {
+        Some(package) => vec![package.as_str()],
+        None => DEFAULT_CRATES.to_vec(),
+    };
+    let mut failures = Vec::new();
+    for package in crates {
+        let output = format!("target/mutants/{package}");
+        std::fs::create_dir_all(root.join(&output))
+            .map_err(|err| format!("cannot create {output}: {err}"))?;
+        let mut forwarded = vec![
+            "mutants",
+            "--package",
+            package,
+            // Own tests only: a mutant of this crate counts as caught only by this crate's tests.
+            "--test-workspace=false",
+            "--timeout",
+            &options.timeout,
+            "--output",
+            &output,
+        ];
+        for file in &options.files {
+            forwarded.extend(["--file", file.as_str()]);
+        }
+        if let Some(jobs) = &options.jobs {
+            forwarded.extend(["--jobs", jobs.as_str()]);
+        }
+        if let Err(err) = cargo(root, &forwarded) {
+            failures.push(format!("{package}: {err}; see {output}/mutants.out/missed.txt and timeout.txt"));
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+}
+
+/// The command line of `cargo xtask mutants`.
+struct Options {
+    package: Option<String>,
+    files: Vec<String>,
+    timeout: String,
+    jobs: Option<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options =
+            Options { package: None, files: Vec::new(), timeout: DEFAULT_TIMEOUT.to_owned(), jobs: None };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next().cloned().ok_or_else(|| format!("{name} needs a value; run `cargo xtask help`"))
+            };
+            match arg.as_str() {
+                "--file" | "-f" => options.files.push(value("--file")?),
+                "--timeout" | "-t" => options.timeout = value("--timeout")?,
+                "--jobs" | "-j" => options.jobs = Some(value("--jobs")?),
+                flag if flag.starts_with('-') => {
+                    return Err(format!("unknown option {flag:?} for `cargo xtask mutants`"));
+                }
+                package if options.package.is_none() => options.package = Some(package.to_owned()),
+                extra => return Err(format!("one crate at a time, got a second one: {extra:?}")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Installs cargo-mutants with `cargo install --locked` unless `cargo mutants --version` works.
+fn install_if_missing(root: &Path) -> Result<(), String> {
+    let installed = Command::new(cargo_program())
+        .args(["mutants", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !installed {
+        println!("cargo-mutants is not installed; installing it (takes several minutes on 2 cores)");
+        cargo(root, &["install", "--locked", "cargo-mutants"])?;
+    }
+    Ok(())
+}
+
+/// Runs `cargo <args>` in `root`, failing with a message naming the command.
+fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+    let cargo = cargo_program();
+    println!("==> cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+    if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({status})", args.join(" "))) }
+}
+
+fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
