@@ -36,6 +36,11 @@ struct StatusDocument {
     missing_permission: Option<&'static str>,
 }
 
+/// With `--emulator`, what the demo supplies for a value nothing set.
+fn demo(global: &GlobalArgs, value: &str) -> Option<Entry> {
+    global.emulator.then(|| Entry { value: value.to_owned(), from: "the demo credentials".to_owned() })
+}
+
 fn entry<T>(sourced: Option<&Sourced<T>>, show: impl Fn(&T) -> String) -> Option<Entry> {
     sourced.map(|sourced| Entry { value: show(&sourced.value), from: sourced.origin.to_string() })
 }
@@ -49,10 +54,12 @@ pub(super) async fn status(global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Resu
         } else {
             entry(resolved.endpoint.as_ref(), Clone::clone)
         },
-        org: entry(resolved.org.as_ref(), Clone::clone),
-        user: entry(resolved.user.as_ref(), Clone::clone),
+        org: entry(resolved.org.as_ref(), Clone::clone).or_else(|| demo(global, rockit_emulator::demo::ORG)),
+        user: entry(resolved.user.as_ref(), Clone::clone)
+            .or_else(|| demo(global, rockit_emulator::demo::USER)),
         // The kind of credential only: never the secret, nor a command's arguments.
-        credentials: entry(resolved.credential.as_ref(), rockit_transport::CredentialChoice::describe),
+        credentials: entry(resolved.credential.as_ref(), rockit_transport::CredentialChoice::describe)
+            .or_else(|| demo(global, "API key")),
         profile: resolved.profile.as_ref().map(|profile| match profile {
             Origin::Profile { name, .. } => name.clone(),
             other => other.to_string(),
