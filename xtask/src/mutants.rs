@@ -9,8 +9,8 @@ use std::process::Command;
 const DEFAULT_CRATES: &[&str] = &["rockit-model", "rockit-transport", "rockit-tasks"];
 
 /// Seconds a mutant's tests may run before it counts as a timeout (caught, but slowly). The tests
-/// bound their own work (paused clocks, request counts), so a hang means a runaway mutant, not a
-/// slow machine; waiting the cargo-mutants default of five times the baseline would only add time.
+/// bound their own work (request counts, 20 s for a wait), so a hang means a runaway mutant, not a
+/// slow machine; a minute leaves a loaded 2-core machine room for the slowest test binary.
 const DEFAULT_TIMEOUT: &str = "60";
 
 /// Runs cargo-mutants on `CRATE` (or on each of [`DEFAULT_CRATES`]), installing it on first use,
@@ -44,11 +44,34 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<(), String> {
         if let Some(jobs) = &options.jobs {
             forwarded.extend(["--jobs", jobs.as_str()]);
         }
-        if let Err(err) = cargo(root, &forwarded) {
+        let result = cargo(root, &forwarded);
+        if let Some(summary) = summary(&root.join(&output).join("mutants.out")) {
+            println!("==> {package}: {summary}");
+        }
+        if let Err(err) = result {
             failures.push(format!("{package}: {err}; see {output}/mutants.out/missed.txt and timeout.txt"));
         }
     }
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+}
+
+/// `caught C, timeout T, missed M, unviable U: score S %`, the score being the share of viable
+/// mutants the tests caught, a timeout counting as caught; `None` if cargo-mutants wrote nothing.
+fn summary(out: &Path) -> Option<String> {
+    let count = |outcome: &str| -> Option<usize> {
+        let text = std::fs::read_to_string(out.join(format!("{outcome}.txt"))).ok()?;
+        Some(text.lines().filter(|line| !line.trim().is_empty()).count())
+    };
+    let (caught, timeout, missed, unviable) =
+        (count("caught")?, count("timeout")?, count("missed")?, count("unviable")?);
+    let viable = caught + timeout + missed;
+    // Tenths of a percent, rounded down: integers print exactly.
+    let score = ((caught + timeout) * 1000).checked_div(viable).unwrap_or(1000);
+    Some(format!(
+        "caught {caught}, timeout {timeout}, missed {missed}, unviable {unviable}: score {}.{} %",
+        score / 10,
+        score % 10
+    ))
 }
 
 /// The command line of `cargo xtask mutants`.

@@ -2,6 +2,7 @@
 
 mod details;
 mod endpoints;
+mod envelopes;
 mod hostile;
 mod names;
 mod properties;

@@ -7,6 +7,7 @@ mod details;
 mod faults;
 mod listing_changes;
 mod marks;
+mod outcomes;
 mod pacing;
 mod paging;
 mod stream;

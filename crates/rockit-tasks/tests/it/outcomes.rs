@@ -11,9 +11,6 @@ use rockit_tasks::{WaitOptions, WaitOutcome};
 
 use crate::support::{self, name};
 
-/// Far longer than any of these waits lasts, far shorter than the harness's patience.
-const LIMIT: Duration = Duration::from_secs(20);
-
 fn fast() -> WaitOptions {
     WaitOptions::new().interval(Duration::from_millis(5)).timeout(Duration::from_secs(10))
 }
@@ -25,7 +22,7 @@ async fn a_poll_that_fails_transiently_is_polled_again() {
     // The first poll fails all four of the transport's attempts; the waiter polls again.
     emulator.script(Matcher::get_task(), 4, Fault::Unavailable);
     let wait = support::bounded(&emulator, 50, tasks.wait(&failed, fast()));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     assert!(matches!(outcome, WaitOutcome::Failed(_)), "{outcome:?}");
     assert!(!outcome.is_success());
     assert_eq!(emulator.request_count(), 5);
@@ -36,7 +33,7 @@ async fn a_missing_task_is_an_error_at_once() {
     let (emulator, tasks) = support::demo().await;
     let missing = name("exampleorg-sushi-0009-1733240117-dltar");
     let wait = support::bounded(&emulator, 50, tasks.wait(&missing, fast()));
-    let err = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends").unwrap_err();
+    let err = support::within(wait).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
     assert_eq!(emulator.request_count(), 1, "a 404 is neither retried nor polled again");
 }
@@ -47,7 +44,7 @@ async fn a_timed_out_wait_is_not_a_success() {
     let stuck = name(demo::STUCK_UPLOAD);
     let options = fast().timeout(Duration::from_millis(50));
     let wait = support::bounded(&emulator, 50, tasks.wait(&stuck, options));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     assert!(matches!(outcome, WaitOutcome::TimedOut { .. }), "{outcome:?}");
     assert!(!outcome.is_success());
 }
@@ -62,7 +59,7 @@ async fn a_predicate_that_holds_at_once_ends_the_wait_at_once() {
         .interval(Duration::from_millis(5))
         .timeout(Duration::from_millis(300));
     let wait = support::bounded(&emulator, 100, tasks.wait(&stuck, options));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     assert!(matches!(outcome, WaitOutcome::Matched(_)), "{outcome:?}");
     assert!(outcome.is_success());
     assert_eq!(emulator.request_count(), 1);

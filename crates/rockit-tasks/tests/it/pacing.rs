@@ -13,16 +13,13 @@ use rockit_tasks::{WaitOptions, WaitOutcome};
 
 use crate::support::{self, name};
 
-/// Far longer than any of these waits lasts, far shorter than the harness's patience.
-const LIMIT: Duration = Duration::from_secs(20);
-
 #[tokio::test]
 async fn a_fixed_interval_sets_the_pace() {
     let (emulator, tasks) = support::demo().await;
     let stuck = name(demo::STUCK_UPLOAD);
     let options = WaitOptions::new().interval(Duration::from_millis(10)).timeout(Duration::from_millis(400));
     let wait = support::bounded(&emulator, 100, tasks.wait(&stuck, options));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends at its timeout").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     assert!(matches!(outcome, WaitOutcome::TimedOut { .. }), "{outcome:?}");
     // 41 polls on an idle machine; the default interval of 1 s would allow 2.
     let polls = emulator.request_count();
@@ -38,7 +35,7 @@ async fn the_backoff_doubles_up_to_the_maximum() {
         .max_interval(Duration::from_secs(1))
         .timeout(Duration::from_millis(700));
     let wait = support::bounded(&emulator, 100, tasks.wait(&stuck, options));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends at its timeout").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     assert!(matches!(outcome, WaitOutcome::TimedOut { .. }), "{outcome:?}");
     // Polls at 0, 10, 30, 70, 150, 310 and 630 ms, and a last look at 700 ms: at most 8, however
     // slowly the machine answers. Without the doubling there would be about 70.
@@ -55,7 +52,7 @@ async fn the_maximum_interval_caps_the_backoff() {
         .max_interval(Duration::from_millis(20))
         .timeout(Duration::from_millis(400));
     let wait = support::bounded(&emulator, 100, tasks.wait(&stuck, options));
-    tokio::time::timeout(LIMIT, wait).await.expect("the wait ends at its timeout").unwrap();
+    support::within(wait).await.unwrap();
     // At most one poll every 20 ms: about 21; a backoff without the cap would make 7.
     let polls = emulator.request_count();
     assert!(polls >= 9, "{polls} polls");
@@ -70,7 +67,7 @@ async fn a_poll_that_keeps_failing_at_the_deadline_ends_the_wait() {
     emulator.script(Matcher::get_task(), 10_000, Fault::Unavailable);
     let options = WaitOptions::new().interval(Duration::from_millis(20)).timeout(Duration::from_millis(200));
     let wait = support::bounded(&emulator, 500, tasks.wait(&stuck, options));
-    let outcome = tokio::time::timeout(LIMIT, wait).await.expect("the wait ends at its timeout").unwrap();
+    let outcome = support::within(wait).await.unwrap();
     let WaitOutcome::TimedOut { last, .. } = &outcome else { panic!("{outcome:?}") };
     assert!(last.is_none(), "no poll succeeded");
 }

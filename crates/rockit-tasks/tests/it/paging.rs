@@ -6,27 +6,36 @@
 //! retried: a stream that asks for more than it should gets an error item and the test fails
 //! at once, instead of running away until the harness gives up.
 
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::Duration;
+
 use futures_util::StreamExt;
+use rockit_emulator::{Emulator, Fixture};
 use rockit_model::{ListTasks, Order, TaskName};
 use rockit_tasks::{MAX_STEPS_BACK, StreamPosition, TaskStream, Tasks};
 use rockit_test_support::mock::{MockServer, Reply};
 use rockit_transport::{Client, Credentials, RetryPolicy};
+
+use crate::support;
 
 /// Task `i`: `task-NNN`, so that name order is number order.
 fn task(i: usize) -> String {
     format!("task-{i:03}")
 }
 
-/// A page holding `names`, of a listing of `total` tasks.
-fn page(total: usize, names: &[usize]) -> Reply {
+/// The body of a page holding `names`, of a listing of `total` tasks.
+fn page_body(total: usize, names: &[usize]) -> String {
     let tasks: Vec<_> = names
         .iter()
         .map(|i| serde_json::json!({"name": task(*i), "service": "engine", "status": "done"}))
         .collect();
-    Reply::json(
-        200,
-        serde_json::json!({"status": "success", "totalCount": total, "tasks": tasks}).to_string(),
-    )
+    serde_json::json!({"status": "success", "totalCount": total, "tasks": tasks}).to_string()
+}
+
+/// A page holding `names`, of a listing of `total` tasks.
+fn page(total: usize, names: &[usize]) -> Reply {
+    Reply::json(200, page_body(total, names))
 }
 
 /// A server that answers `pages` in order, then `400` to anything more.
@@ -41,9 +50,13 @@ async fn server(pages: impl IntoIterator<Item = Reply>) -> MockServer {
 }
 
 fn tasks(server: &MockServer) -> Tasks {
+    tasks_at(&server.url())
+}
+
+fn tasks_at(url: &str) -> Tasks {
     Tasks::new(
         Client::builder()
-            .base_url(server.url())
+            .base_url(url)
             .credentials(Credentials::api_key("o", "u", "k"))
             .retry_policy(RetryPolicy::none())
             .build()
@@ -155,7 +168,11 @@ async fn a_prefetching_stream_in_a_custom_order_asks_for_no_overlap() {
     let mut stream = tasks(&server).stream_prefetch(ListTasks::new().limit(2).order(Order::desc("name")));
     assert_eq!(drain(&mut stream).await, [task(3), task(2), task(1), task(0)]);
     assert_eq!(offsets(&server), [0, 2]);
-    assert_eq!(stream.report().skipped_repeats, 0);
+    assert_eq!(
+        (stream.report().pages, stream.report().skipped_repeats),
+        (2, 0),
+        "no request after the last page"
+    );
 }
 
 #[tokio::test]
@@ -171,4 +188,79 @@ async fn a_page_says_whether_another_follows_and_where_it_starts() {
     assert_eq!(second.next_request(), None);
     let empty = tasks.list(ListTasks::new().offset(1)).await.unwrap();
     assert!(!empty.has_next(), "an empty page ends a listing, whatever the total says");
+}
+
+#[tokio::test]
+async fn a_prefetching_stream_asks_for_the_next_page_while_the_current_one_is_consumed() {
+    let emulator =
+        Emulator::builder().fixture(Fixture::tasks(support::numbered(4))).speed(0.0).start().await.unwrap();
+    let mut stream = support::tasks(&emulator).stream_prefetch(ListTasks::new().limit(2));
+    stream.next().await.unwrap().unwrap();
+    // The stream is not polled again: the second page is asked for in the background.
+    support::within(emulator.wait_for_requests(2)).await;
+    assert_eq!(drain(&mut stream).await.len(), 3);
+}
+
+#[tokio::test]
+async fn dropping_a_prefetching_stream_cancels_its_background_fetch() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (events, seen) = mpsc::channel();
+    let _server = std::thread::spawn(move || {
+        // The first page, then the connection closes: the prefetch comes on a new one.
+        let (mut first, _) = listener.accept().unwrap();
+        read_request(&mut first);
+        let body = page_body(4, &[0, 1]);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        first.write_all(format!("{head}{body}").as_bytes()).unwrap();
+        drop(first);
+        // The prefetch is never answered; reading on tells when the client hangs up.
+        let (mut second, _) = listener.accept().unwrap();
+        read_request(&mut second);
+        events.send("asked").unwrap();
+        let mut rest = [0_u8; 1024];
+        while matches!(second.read(&mut rest), Ok(read) if read > 0) {}
+        events.send("hung up").unwrap();
+    });
+    let next_event = |seen: mpsc::Receiver<&'static str>| {
+        tokio::task::spawn_blocking(move || (seen.recv_timeout(Duration::from_secs(20)), seen))
+    };
+
+    let mut stream = tasks_at(&url).stream_prefetch(ListTasks::new().limit(2));
+    assert_eq!(stream.next().await.unwrap().unwrap().name.to_string(), task(0));
+    let (event, seen) = next_event(seen).await.unwrap();
+    assert_eq!(event, Ok("asked"));
+    drop(stream);
+    // The client's attempt timeout is 30 s: only the cancelled fetch hangs up sooner.
+    let (event, _) = next_event(seen).await.unwrap();
+    assert_eq!(event, Ok("hung up"), "the background fetch outlived its stream");
+}
+
+/// Reads one request without a body: up to the blank line after the headers.
+fn read_request(stream: &mut std::net::TcpStream) {
+    let mut request = Vec::new();
+    let mut buffer = [0_u8; 1024];
+    while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+        let read = stream.read(&mut buffer).unwrap();
+        assert!(read > 0, "the client hung up mid-request");
+        request.extend_from_slice(&buffer[..read]);
+    }
+}
+
+#[tokio::test]
+async fn a_stream_prints_its_request_position_and_report() {
+    let server = server([page(3, &[0, 1])]).await;
+    let mut stream = tasks(&server).stream(ListTasks::new().limit(2));
+    stream.next().await.unwrap().unwrap();
+    let debug = format!("{stream:?}");
+    assert!(debug.starts_with("TaskStream { request: ListTasks {"), "{debug}");
+    assert!(
+        debug.contains(
+            "position: StreamPosition { offset: 1, last: Some(\"task-000\") }, buffered: 1, done: false"
+        ),
+        "{debug}"
+    );
 }

@@ -53,3 +53,9 @@ pub(crate) async fn bounded<T>(emulator: &Emulator, max_requests: u64, work: imp
         }
     }
 }
+
+/// Awaits `work` for at most 20 s of real time: far longer than any test here waits, far shorter
+/// than the mutation harness's patience, so a wait that runs away fails fast instead of hanging.
+pub(crate) async fn within<T>(work: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), work).await.expect("finished within 20 s")
+}

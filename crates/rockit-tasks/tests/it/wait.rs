@@ -17,16 +17,19 @@ fn fast() -> WaitOptions {
 async fn wait_reaches_done_when_the_clock_moves() {
     let (emulator, tasks) = support::demo().await;
     let running = name(demo::RUNNING_DOWNLOAD);
-    let waiter = tokio::spawn({
+    let mut waiter = tokio::spawn({
         let tasks = tasks.clone();
         let running = running.clone();
         async move { tasks.wait(&running, fast().timeout(Duration::from_secs(30))).await }
     });
     // Once the waiter has seen the task running, let the emulator's clock pass its finish time.
-    emulator.wait_for_requests(2).await;
+    tokio::select! {
+        () = support::within(emulator.wait_for_requests(2)) => {}
+        early = &mut waiter => panic!("the wait ended before the clock moved: {early:?}"),
+    }
     assert_eq!(emulator.task(running.as_str()).unwrap().status, TaskStatus::Running);
     emulator.advance(demo::RUNNING_FINISHES_AFTER);
-    let outcome = waiter.await.unwrap().unwrap();
+    let outcome = support::within(waiter).await.unwrap().unwrap();
     let WaitOutcome::Succeeded(details) = &outcome else { panic!("{outcome:?}") };
     assert_eq!(details.status, TaskStatus::Done);
     assert!(outcome.is_success());
@@ -35,7 +38,7 @@ async fn wait_reaches_done_when_the_clock_moves() {
 #[tokio::test]
 async fn wait_reports_a_failure_with_its_exception() {
     let (_emulator, tasks) = support::demo().await;
-    let outcome = tasks.wait(&name(demo::FAILED_DOWNLOAD), fast()).await.unwrap();
+    let outcome = support::within(tasks.wait(&name(demo::FAILED_DOWNLOAD), fast())).await.unwrap();
     let WaitOutcome::Failed(details) = &outcome else { panic!("{outcome:?}") };
     assert!(details.exception.as_ref().unwrap().http_download_failed().is_some());
     let err = outcome.into_result().unwrap_err();
@@ -50,7 +53,8 @@ async fn wait_reports_a_failure_with_its_exception() {
 async fn wait_times_out_cleanly_with_the_last_details() {
     let (_emulator, tasks) = support::demo().await;
     let stuck = name(demo::STUCK_UPLOAD);
-    let outcome = tasks.wait(&stuck, fast().timeout(Duration::from_millis(150))).await.unwrap();
+    let outcome =
+        support::within(tasks.wait(&stuck, fast().timeout(Duration::from_millis(150)))).await.unwrap();
     let WaitOutcome::TimedOut { name: timed_out, last, waited } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(timed_out, &stuck);
     assert_eq!(last.as_ref().unwrap().status, TaskStatus::Pending);
@@ -69,9 +73,9 @@ async fn wait_until_a_predicate_holds() {
         let stuck = stuck.clone();
         async move { tasks.wait(&stuck, options).await }
     });
-    emulator.wait_for_requests(1).await;
+    support::within(emulator.wait_for_requests(1)).await;
     tasks.acknowledge(&stuck).await.unwrap();
-    let outcome = waiter.await.unwrap().unwrap();
+    let outcome = support::within(waiter).await.unwrap().unwrap();
     assert!(matches!(outcome, WaitOutcome::Matched(_)), "{outcome:?}");
 }
 
@@ -79,22 +83,22 @@ async fn wait_until_a_predicate_holds() {
 async fn watch_yields_each_transition_in_order() {
     let (emulator, tasks) = support::demo().await;
     let mut watch = tasks.watch(&name(demo::RUNNING_DOWNLOAD), fast());
-    let first = watch.next().await.unwrap().unwrap();
+    let first = support::within(watch.next()).await.unwrap().unwrap();
     assert_eq!(first.status, TaskStatus::Running);
     emulator.advance(demo::RUNNING_FINISHES_AFTER);
-    let second = watch.next().await.unwrap().unwrap();
+    let second = support::within(watch.next()).await.unwrap().unwrap();
     assert_eq!(second.status, TaskStatus::Done);
-    assert!(watch.next().await.is_none());
+    assert!(support::within(watch.next()).await.is_none());
 }
 
 #[tokio::test]
 async fn watch_ends_with_a_timeout_error() {
     let (_emulator, tasks) = support::demo().await;
     let mut watch = tasks.watch(&name(demo::STUCK_UPLOAD), fast().timeout(Duration::from_millis(100)));
-    assert_eq!(watch.next().await.unwrap().unwrap().status, TaskStatus::Pending);
-    let err = watch.next().await.unwrap().unwrap_err();
+    assert_eq!(support::within(watch.next()).await.unwrap().unwrap().status, TaskStatus::Pending);
+    let err = support::within(watch.next()).await.unwrap().unwrap_err();
     assert!(matches!(err, Error::WaitTimedOut { .. }), "{err}");
-    assert!(watch.next().await.is_none());
+    assert!(support::within(watch.next()).await.is_none());
 }
 
 #[tokio::test]
@@ -109,9 +113,9 @@ async fn a_task_that_finishes_during_the_last_pause_is_seen_finished() {
         let running = running.clone();
         async move { tasks.wait(&running, options).await }
     });
-    emulator.wait_for_requests(1).await;
+    support::within(emulator.wait_for_requests(1)).await;
     emulator.advance(demo::RUNNING_FINISHES_AFTER);
-    let outcome = waiter.await.unwrap().unwrap();
+    let outcome = support::within(waiter).await.unwrap().unwrap();
     assert!(matches!(outcome, WaitOutcome::Succeeded(_)), "{outcome:?}");
     assert_eq!(emulator.request_count(), 2, "one poll, then one last look");
 }
