@@ -123,6 +123,7 @@ impl CommandCredentials {
         let now = Instant::now();
         if let Some(cached) = cache.as_ref() {
             let fresh = after.is_none_or(|after| cached.fetched >= after);
+            // Equivalent mutant: `<=` differs only in the very nanosecond the secret expires.
             if fresh && now < cached.use_until {
                 return Ok(cached.credentials.clone());
             }

@@ -221,6 +221,7 @@ impl RetryTokens {
             return;
         }
         // `Err` only when the bucket is already full, which needs no update.
+        // Equivalent mutant: `<=` writes a full bucket's capacity back, which changes nothing.
         let _ = self.available.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
             (left < budget.capacity).then(|| left.saturating_add(refund).min(budget.capacity))
         });

@@ -2,6 +2,7 @@
 
 mod attempts;
 mod builder;
+mod commands;
 mod config;
 mod decode;
 mod errors;
