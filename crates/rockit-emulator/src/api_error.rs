@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rockit_model::{ApiStatus, ErrorBody};
@@ -128,7 +129,7 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = json_bytes(self.http_status, self.body().into_bytes());
+        let mut response = json_bytes(self.http_status, Bytes::from(self.body()));
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
@@ -160,8 +161,17 @@ impl IntoResponse for ApiError {
 /// let extra: Router = Router::new().route("/be/v1/apps", get(list_apps));
 /// ```
 pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => json_bytes(status, bytes),
+    encoded_response(status, serde_json::to_vec(value))
+}
+
+/// A JSON answer from a body encoded already, or the `500` of [`json_response`] for a body that
+/// did not encode.
+pub(crate) fn encoded_response(
+    status: StatusCode,
+    encoded: serde_json::Result<impl Into<Bytes>>,
+) -> Response {
+    match encoded {
+        Ok(bytes) => json_bytes(status, bytes.into()),
         Err(err) => ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ApiStatus::from("internal-error"),
@@ -171,7 +181,7 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Re
     }
 }
 
-fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+fn json_bytes(status: StatusCode, bytes: Bytes) -> Response {
     let mut response = (status, bytes).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response

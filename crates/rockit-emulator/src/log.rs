@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use bytes::Bytes;
 use rockit_model::{HEADER_API_KEY, HEADER_SESSION_TOKEN, HEADER_TOKEN};
 use serde_json::Value;
@@ -65,6 +66,72 @@ impl RecordedRequest {
     }
 }
 
+/// A request as the front door keeps it: cheap to take (the method, URI and header values are
+/// shared with the request, secrets already replaced), turned into a [`RecordedRequest`] only when
+/// a test reads the log.
+#[derive(Debug)]
+pub(crate) struct Received {
+    pub(crate) id: u64,
+    pub(crate) at: Duration,
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    /// The request's headers, each value named in [`REDACTED_HEADERS`] replaced by `[redacted]`.
+    headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) status: Option<u16>,
+    pub(crate) fault: Option<Fault>,
+}
+
+impl Received {
+    /// Takes what the log keeps of a request, before its body is read.
+    pub(crate) fn new(id: u64, at: Duration, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
+        let mut headers = headers.clone();
+        for (name, value) in &mut headers {
+            if REDACTED_HEADERS.contains(&name.as_str()) {
+                *value = HeaderValue::from_static("[redacted]");
+            }
+        }
+        Self {
+            id,
+            at,
+            method: method.clone(),
+            uri: uri.clone(),
+            headers,
+            body: Bytes::new(),
+            status: None,
+            fault: None,
+        }
+    }
+
+    /// The request as tests read it.
+    fn record(&self) -> RecordedRequest {
+        let raw_path = self.uri.path().to_owned();
+        let raw_query = self.uri.query().map(str::to_owned);
+        RecordedRequest {
+            id: self.id,
+            at: self.at,
+            method: self.method.as_str().to_owned(),
+            segments: rockit_model::decode_path_segments(&raw_path),
+            query: raw_query
+                .as_deref()
+                .map(|raw| form_urlencoded::parse(raw.as_bytes()).into_owned().collect())
+                .unwrap_or_default(),
+            raw_path,
+            raw_query,
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                })
+                .collect(),
+            body: self.body.clone(),
+            status: self.status,
+            fault: self.fault.clone(),
+        }
+    }
+}
+
 /// Totals since the emulator started (or since [`Emulator::clear_requests`](crate::Emulator::clear_requests)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -92,7 +159,7 @@ impl Counters {
 #[derive(Debug)]
 pub(crate) struct RequestLog {
     capacity: usize,
-    entries: VecDeque<RecordedRequest>,
+    entries: VecDeque<Received>,
     counters: Counters,
     seen: watch::Sender<u64>,
 }
@@ -107,7 +174,7 @@ impl RequestLog {
         }
     }
 
-    pub(crate) fn push(&mut self, request: RecordedRequest) {
+    pub(crate) fn push(&mut self, request: Received) {
         self.counters.requests += 1;
         if let Some(status) = request.status {
             *self.counters.by_status.entry(status).or_default() += 1;
@@ -133,7 +200,7 @@ impl RequestLog {
     }
 
     pub(crate) fn entries(&self) -> Vec<RecordedRequest> {
-        self.entries.iter().cloned().collect()
+        self.entries.iter().map(Received::record).collect()
     }
 
     pub(crate) fn counters(&self) -> Counters {
@@ -157,22 +224,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_request_is_recorded_as_sent_with_its_secrets_replaced() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-rockit-api-key", HeaderValue::from_static("sk-SECRET"));
+        headers.append("accept", HeaderValue::from_static("application/json"));
+        headers.append("x-custom", HeaderValue::from_static("one"));
+        headers.append("x-custom", HeaderValue::from_static("two"));
+        headers.insert("authorization", HeaderValue::from_static("Bearer SECRET"));
+        let uri = Uri::from_static("/be/v1/tasks/a%2Fb?limit=2&order%5B%5D=-name&limit=3");
+        let mut received = Received::new(7, Duration::from_secs(2), &Method::PATCH, &uri, &headers);
+        received.body = Bytes::from_static(b"{}");
+        received.status = Some(200);
+        assert!(!format!("{received:?}").contains("SECRET"), "{received:?}");
+        let mut log = RequestLog::new(4);
+        log.push(received);
+        let [record] = <[RecordedRequest; 1]>::try_from(log.entries()).unwrap();
+        assert_eq!((record.id, record.at, record.method.as_str()), (7, Duration::from_secs(2), "PATCH"));
+        assert_eq!(record.raw_path, "/be/v1/tasks/a%2Fb");
+        assert_eq!(record.segments, ["be", "v1", "tasks", "a/b"]);
+        assert_eq!(record.raw_query.as_deref(), Some("limit=2&order%5B%5D=-name&limit=3"));
+        assert_eq!(record.query_values("limit").collect::<Vec<_>>(), ["2", "3"]);
+        assert_eq!(record.query_values("order[]").collect::<Vec<_>>(), ["-name"]);
+        let headers: Vec<(&str, &str)> =
+            record.headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        assert_eq!(
+            headers,
+            [
+                ("x-rockit-api-key", "[redacted]"),
+                ("accept", "application/json"),
+                ("x-custom", "one"),
+                ("x-custom", "two"),
+                ("authorization", "[redacted]"),
+            ]
+        );
+        assert_eq!((record.body.as_ref(), record.status), (b"{}".as_slice(), Some(200)));
+    }
+
+    #[test]
     fn the_log_keeps_the_last_entries_and_counts_all() {
         let mut log = RequestLog::new(2);
         for id in 1..=3 {
-            log.push(RecordedRequest {
-                id,
-                at: Duration::ZERO,
-                method: "GET".into(),
-                raw_path: "/".into(),
-                segments: vec![],
-                raw_query: None,
-                query: vec![],
-                headers: vec![],
-                body: Bytes::new(),
-                status: if id == 3 { None } else { Some(200) },
-                fault: (id == 3).then_some(Fault::Drop),
-            });
+            let mut received =
+                Received::new(id, Duration::ZERO, &Method::GET, &Uri::from_static("/"), &HeaderMap::new());
+            received.status = if id == 3 { None } else { Some(200) };
+            received.fault = (id == 3).then_some(Fault::Drop);
+            log.push(received);
         }
         let ids: Vec<u64> = log.entries().iter().map(|entry| entry.id).collect();
         assert_eq!(ids, [2, 3]);

@@ -18,11 +18,11 @@ use axum::routing::get;
 use rockit_model::{ApiStatus, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE};
 use serde_json::Value;
 
-use crate::api_error::{ApiError, json_response, shown};
+use crate::api_error::{ApiError, encoded_response, json_response, shown};
 use crate::auth::{Caller, Credentials};
 use crate::clock::{Clock, lock};
 use crate::faults::{Fault, FaultState};
-use crate::log::{REDACTED_HEADERS, RecordedRequest, RequestLog};
+use crate::log::{Received, RequestLog};
 use crate::query::ListQuery;
 use crate::store::{Store, UpdateFlags};
 use conn::ConnHandle;
@@ -79,35 +79,13 @@ pub(crate) fn router(shared: Arc<Shared>, mounted: Vec<Router>) -> Router {
 async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let conn = request.extensions().get::<ConnectInfo<ConnHandle>>().map(|info| info.0.clone());
     let (parts, body) = request.into_parts();
-    let raw_path = parts.uri.path().to_owned();
-    let raw_query = parts.uri.query().map(str::to_owned);
-    let mut record = RecordedRequest {
-        id: shared.next_id.fetch_add(1, Ordering::Relaxed) + 1,
-        at: shared.clock.now(),
-        method: parts.method.as_str().to_owned(),
-        segments: rockit_model::decode_path_segments(&raw_path),
-        query: raw_query
-            .as_deref()
-            .map(|raw| form_urlencoded::parse(raw.as_bytes()).into_owned().collect())
-            .unwrap_or_default(),
-        raw_path,
-        raw_query,
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let shown = if REDACTED_HEADERS.contains(&name.as_str()) {
-                    "[redacted]".to_owned()
-                } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
-                };
-                (name.as_str().to_owned(), shown)
-            })
-            .collect(),
-        body: Bytes::new(),
-        status: None,
-        fault: None,
-    };
+    let mut record = Received::new(
+        shared.next_id.fetch_add(1, Ordering::Relaxed) + 1,
+        shared.clock.now(),
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+    );
     let latency = *lock(&shared.latency);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -117,7 +95,7 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
         Err(error) => error.into_response(),
         Ok(bytes) => {
             record.body = bytes.clone();
-            let fault = lock(&shared.faults).pick(&record.method, &record.raw_path);
+            let fault = lock(&shared.faults).pick(record.method.as_str(), record.uri.path());
             record.fault.clone_from(&fault);
             let request = Request::from_parts(parts, Body::from(bytes));
             match fault {
@@ -156,8 +134,8 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
     tracing::debug!(
         id = record.id,
         method = %record.method,
-        path = %record.raw_path,
-        query = record.raw_query.as_deref().unwrap_or_default(),
+        path = record.uri.path(),
+        query = record.uri.query().unwrap_or_default(),
         status = ?record.status,
         fault = ?record.fault,
         "rockit-emulator request"
@@ -223,9 +201,9 @@ async fn list_tasks(
     let page = {
         let mut store = lock(&shared.store);
         store.settle(&shared.clock);
-        store.list(&query)
+        store.list_json(&query)
     };
-    Ok(json_response(StatusCode::OK, &page))
+    Ok(encoded_response(StatusCode::OK, page))
 }
 
 /// `GET /be/v1/tasks/{taskName}`: the last path segment, percent-decoded, names the task.
@@ -238,12 +216,12 @@ async fn get_task(State(shared): State<Arc<Shared>>, caller: Caller, uri: Uri) -
     let details = {
         let mut store = lock(&shared.store);
         store.settle(&shared.clock);
-        store.get(&name).cloned()
+        store.details_json(&name)
     };
     let details = details.ok_or_else(|| {
         ApiError::not_found(format!("no task named {}; list tasks to see their names", shown(&name)))
     })?;
-    Ok(json_response(StatusCode::OK, &details))
+    Ok(encoded_response(StatusCode::OK, details))
 }
 
 /// The emulator's own route (not the vendor's) that mints backend auth tokens.
@@ -278,9 +256,9 @@ async fn update_task(
         let mut store = lock(&shared.store);
         store.settle(&shared.clock);
         store.apply_update(&name, flags, &shared.clock)?;
-        store.list(&ListQuery::default())
+        store.list_json(&ListQuery::default())
     };
-    Ok(json_response(StatusCode::OK, &page))
+    Ok(encoded_response(StatusCode::OK, page))
 }
 
 /// Reads `{"name": ..., "acknowledged": bool?, "expired": bool?}`; unknown fields are ignored.

@@ -3,14 +3,17 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::Write as _;
 use std::time::Duration;
 
-use rockit_model::{TaskDetails, TaskListResponse, Timestamp};
+use bytes::Bytes;
+use rockit_model::{TaskDetails, Timestamp};
 
 use crate::api_error::{ApiError, shown};
 use crate::clock::Clock;
 use crate::query::{ListQuery, SortField, SortKey};
 use crate::task::{Step, Task};
+use entry::Entry;
 
 /// Every task of the emulator's organization.
 #[derive(Debug)]
@@ -21,17 +24,6 @@ pub(crate) struct Store {
     active: BTreeSet<String>,
     /// Tasks that appear later, by the emulator time they appear at (earliest first).
     scheduled: Vec<(Duration, Task)>,
-}
-
-/// A stored task: its current details and what its timeline has left to do.
-#[derive(Debug)]
-struct Entry {
-    details: TaskDetails,
-    /// Creation time in Unix seconds, for the filters and `order[]=created`.
-    created: u64,
-    /// Emulator time at which the task entered the store; timeline offsets count from here.
-    start: Duration,
-    pending: VecDeque<Step>,
 }
 
 /// What `PATCH /be/v1/tasks` asks for.
@@ -88,13 +80,13 @@ impl Store {
         } else {
             self.active.insert(name.clone());
         }
-        let entry = Entry { details, created, start, pending };
-        self.tasks.insert(name, entry).map(|old| old.details)
+        let entry = Entry::new(details, created, start, pending);
+        self.tasks.insert(name, entry).map(Entry::into_details)
     }
 
     pub(crate) fn remove(&mut self, name: &str) -> Option<TaskDetails> {
         self.active.remove(name);
-        self.tasks.remove(name).map(|entry| entry.details)
+        self.tasks.remove(name).map(Entry::into_details)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -123,9 +115,10 @@ impl Store {
                 if due > now {
                     break;
                 }
-                step.change.apply(&mut entry.details);
-                entry.details.updated_at = Some(Timestamp::from_unix(clock.unix_at(due)));
-                entry.pending.pop_front();
+                let Some(step) = entry.pending.pop_front() else { break };
+                let details = entry.details_mut();
+                step.change.apply(details);
+                details.updated_at = Some(Timestamp::from_unix(clock.unix_at(due)));
             }
             !entry.pending.is_empty()
         });
@@ -138,20 +131,21 @@ impl Store {
             .pending
             .pop_front()
             .ok_or_else(|| crate::Error::TimelineFinished { name: name.to_owned() })?;
-        step.change.apply(&mut entry.details);
-        entry.details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
+        let details = entry.details_mut();
+        step.change.apply(details);
+        details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
         if entry.pending.is_empty() {
             self.active.remove(name);
         }
-        Ok(entry.details.clone())
+        Ok(entry.details().clone())
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&TaskDetails> {
-        self.tasks.get(name).map(|entry| &entry.details)
+        self.tasks.get(name).map(Entry::details)
     }
 
     pub(crate) fn all(&self) -> Vec<TaskDetails> {
-        self.tasks.values().map(|entry| entry.details.clone()).collect()
+        self.tasks.values().map(|entry| entry.details().clone()).collect()
     }
 
     /// Changes a task through `change`; its name stays as it is.
@@ -162,28 +156,63 @@ impl Store {
         change: impl FnOnce(&mut TaskDetails),
     ) -> crate::Result<TaskDetails> {
         let entry = self.tasks.get_mut(name).ok_or_else(|| unknown(name))?;
-        let original_name = entry.details.name.clone();
-        entry.details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
-        change(&mut entry.details);
-        entry.details.name = original_name;
-        if let Some(created) = entry.details.created_at.as_ref().and_then(Timestamp::unix_seconds) {
+        let details = entry.details_mut();
+        let original_name = details.name.clone();
+        details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
+        change(details);
+        details.name = original_name;
+        if let Some(created) = details.created_at.as_ref().and_then(Timestamp::unix_seconds) {
             entry.created = created;
         }
-        Ok(entry.details.clone())
+        Ok(entry.details().clone())
     }
 
     /// One page of the tasks matching `query`, and how many match in all.
-    pub(crate) fn list(&self, query: &ListQuery) -> TaskListResponse {
+    #[cfg(test)]
+    pub(crate) fn list(&mut self, query: &ListQuery) -> rockit_model::TaskListResponse {
+        let (total, page) = self.page(query);
+        rockit_model::TaskListResponse::success(
+            total as u64,
+            page.into_iter().map(|entry| entry.details().summary()).collect(),
+        )
+    }
+
+    /// One page of the tasks matching `query` as the JSON body the emulator answers: the bytes
+    /// `serde_json` writes for a `TaskListResponse`, assembled from each task's summary, encoded
+    /// once and kept until the task changes, so a page of unchanged tasks costs a copy per task.
+    pub(crate) fn list_json(&mut self, query: &ListQuery) -> serde_json::Result<Vec<u8>> {
+        let (total, page) = self.page(query);
+        let mut body = Vec::with_capacity(64 + page.len() * 96);
+        // Infallible: writing into a `Vec` cannot fail.
+        let _ = write!(body, r#"{{"status":"success","totalCount":{total},"tasks":["#);
+        for (index, entry) in page.into_iter().enumerate() {
+            if index > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(entry.summary_json()?);
+        }
+        body.extend_from_slice(b"]}");
+        Ok(body)
+    }
+
+    /// The details of `name` as the JSON body the emulator answers, encoded once and kept until
+    /// the task changes.
+    pub(crate) fn details_json(&mut self, name: &str) -> Option<serde_json::Result<Bytes>> {
+        self.tasks.get_mut(name).map(Entry::details_json)
+    }
+
+    /// The entries on the page `query` asks for, and how many tasks match in all.
+    fn page(&mut self, query: &ListQuery) -> (usize, Vec<&mut Entry>) {
         let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
         let natural_order = query.order.iter().all(|key| key.field == SortField::Name && !key.descending);
+        let total = self.tasks.len();
         if natural_order && !query.filters() {
             // The common case, and the one large stores page through: no work beyond the page.
-            let tasks =
-                self.tasks.values().skip(offset).take(query.limit).map(|entry| entry.details.summary());
-            return TaskListResponse::success(self.tasks.len() as u64, tasks.collect());
+            return (total, self.tasks.values_mut().skip(offset).take(query.limit).collect());
         }
-        let matching = self.tasks.values().filter(|entry| self.matches(entry, query));
-        let (total, page): (usize, Vec<&Entry>) = if natural_order {
+        let org = self.org.as_str();
+        let matching = self.tasks.values_mut().filter(|entry| matches(org, entry, query));
+        if natural_order {
             // The map is ordered by name already: count and cut the page in one pass.
             let mut total = 0;
             let mut page = Vec::new();
@@ -195,56 +224,12 @@ impl Store {
             }
             (total, page)
         } else {
-            let mut all: Vec<&Entry> = matching.collect();
+            let mut all: Vec<&mut Entry> = matching.collect();
             // Stable sort over name-ordered input: ties stay in name order.
             all.sort_by(|a, b| compare(a, b, &query.order));
             let total = all.len();
             (total, all.into_iter().skip(offset).take(query.limit).collect())
-        };
-        let tasks = page.into_iter().map(|entry| entry.details.summary()).collect();
-        TaskListResponse::success(total as u64, tasks)
-    }
-
-    fn matches(&self, entry: &Entry, query: &ListQuery) -> bool {
-        let details = &entry.details;
-        let kind = || details.name.parts().map(|parts| parts.kind_str());
-        if let Some(app) = &query.app {
-            let Some(app_name) = self.app_of(details) else { return false };
-            if !contains_ignore_ascii_case(app_name, app) {
-                return false;
-            }
         }
-        if query.status.as_deref().is_some_and(|status| status != details.status.as_str()) {
-            return false;
-        }
-        if query.kind.as_deref().is_some_and(|wanted| Some(wanted) != kind()) {
-            return false;
-        }
-        if query.group.is_some_and(|kinds| !kind().is_some_and(|kind| kinds.contains(&kind))) {
-            return false;
-        }
-        if query.build.is_some_and(|build| details.name.parts().map(|parts| parts.build()) != Some(build)) {
-            return false;
-        }
-        if query.created_after.is_some_and(|after| entry.created < after) {
-            return false;
-        }
-        if query.created_before.is_some_and(|before| entry.created >= before) {
-            return false;
-        }
-        if let Some(acknowledged) = query.acknowledged
-            && (details.warning.is_none() || details.acknowledged.unwrap_or(false) != acknowledged)
-        {
-            return false;
-        }
-        true
-    }
-
-    /// The app part of a task's name: what follows `<org>-` in `<org>-<app>-<build>-<time>-<kind>`,
-    /// or, for another org's prefix, what follows its first `-`.
-    fn app_of<'a>(&self, details: &'a TaskDetails) -> Option<&'a str> {
-        let parts = details.name.parts()?;
-        parts.app_of_org(&self.org).or_else(|| parts.prefix().split_once('-').map(|(_, app)| app))
     }
 
     /// Applies a `PATCH /be/v1/tasks` to `name`. Checks everything before changing anything, so a
@@ -258,7 +243,7 @@ impl Store {
         let entry = self.tasks.get_mut(name).ok_or_else(|| {
             ApiError::not_found(format!("no task named {}; list tasks to see their names", shown(name)))
         })?;
-        let already_expired = entry.details.expired == Some(true);
+        let already_expired = entry.details().expired == Some(true);
         let will_be_expired = already_expired || flags.expired == Some(true);
         if flags.expired == Some(false) && already_expired {
             return Err(ApiError::invalid_param(format!(
@@ -272,24 +257,78 @@ impl Store {
                 shown(name)
             )));
         }
-        let before = (entry.details.status.clone(), entry.details.acknowledged, entry.details.expired);
-        if flags.expired == Some(true) && !already_expired {
-            entry.details.status = rockit_model::TaskStatus::Failed;
-            entry.details.expired = Some(true);
-            entry.details.acknowledged = Some(true);
+        let flags_of =
+            |details: &TaskDetails| (details.status.clone(), details.acknowledged, details.expired);
+        let before = flags_of(entry.details());
+        let expire = flags.expired == Some(true) && !already_expired;
+        if expire {
             entry.pending.clear();
             self.active.remove(name);
         }
-        if let Some(acknowledged) = flags.acknowledged {
-            entry.details.acknowledged = Some(acknowledged);
+        if !expire
+            && flags
+                .acknowledged
+                .is_none_or(|acknowledged| entry.details().acknowledged == Some(acknowledged))
+        {
+            return Ok(false);
         }
-        let changed =
-            before != (entry.details.status.clone(), entry.details.acknowledged, entry.details.expired);
+        let details = entry.details_mut();
+        if expire {
+            details.status = rockit_model::TaskStatus::Failed;
+            details.expired = Some(true);
+            details.acknowledged = Some(true);
+        }
+        if let Some(acknowledged) = flags.acknowledged {
+            details.acknowledged = Some(acknowledged);
+        }
+        let changed = before != flags_of(details);
         if changed {
-            entry.details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
+            details.updated_at = Some(Timestamp::from_unix(clock.unix_now()));
         }
         Ok(changed)
     }
+}
+
+fn matches(org: &str, entry: &Entry, query: &ListQuery) -> bool {
+    let details = entry.details();
+    let kind = || details.name.parts().map(|parts| parts.kind_str());
+    if let Some(app) = &query.app {
+        let Some(app_name) = app_of(org, details) else { return false };
+        if !contains_ignore_ascii_case(app_name, app) {
+            return false;
+        }
+    }
+    if query.status.as_deref().is_some_and(|status| status != details.status.as_str()) {
+        return false;
+    }
+    if query.kind.as_deref().is_some_and(|wanted| Some(wanted) != kind()) {
+        return false;
+    }
+    if query.group.is_some_and(|kinds| !kind().is_some_and(|kind| kinds.contains(&kind))) {
+        return false;
+    }
+    if query.build.is_some_and(|build| details.name.parts().map(|parts| parts.build()) != Some(build)) {
+        return false;
+    }
+    if query.created_after.is_some_and(|after| entry.created < after) {
+        return false;
+    }
+    if query.created_before.is_some_and(|before| entry.created >= before) {
+        return false;
+    }
+    if let Some(acknowledged) = query.acknowledged
+        && (details.warning.is_none() || details.acknowledged.unwrap_or(false) != acknowledged)
+    {
+        return false;
+    }
+    true
+}
+
+/// The app part of a task's name: what follows `<org>-` in `<org>-<app>-<build>-<time>-<kind>`,
+/// or, for another org's prefix, what follows its first `-`.
+fn app_of<'a>(org: &str, details: &'a TaskDetails) -> Option<&'a str> {
+    let parts = details.name.parts()?;
+    parts.app_of_org(org).or_else(|| parts.prefix().split_once('-').map(|(_, app)| app))
 }
 
 fn unknown(name: &str) -> crate::Error {
@@ -305,9 +344,9 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
 fn compare(a: &Entry, b: &Entry, keys: &[SortKey]) -> Ordering {
     for key in keys {
         let ordering = match key.field {
-            SortField::Name => a.details.name.as_str().cmp(b.details.name.as_str()),
-            SortField::Status => a.details.status.as_str().cmp(b.details.status.as_str()),
-            SortField::Service => a.details.service.as_str().cmp(b.details.service.as_str()),
+            SortField::Name => a.details().name.as_str().cmp(b.details().name.as_str()),
+            SortField::Status => a.details().status.as_str().cmp(b.details().status.as_str()),
+            SortField::Service => a.details().service.as_str().cmp(b.details().service.as_str()),
             SortField::Type => kind_of(a).cmp(kind_of(b)),
             SortField::Created => a.created.cmp(&b.created),
         };
@@ -320,7 +359,75 @@ fn compare(a: &Entry, b: &Entry, keys: &[SortKey]) -> Ordering {
 }
 
 fn kind_of(entry: &Entry) -> &str {
-    entry.details.name.parts().map_or("", |parts| parts.kind_str())
+    entry.details().name.parts().map_or("", |parts| parts.kind_str())
+}
+
+/// A stored task, in a module of its own so that nothing changes its details without dropping
+/// their encodings.
+mod entry {
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use rockit_model::TaskDetails;
+
+    use crate::task::Step;
+
+    /// A stored task: its current details, what its timeline has left to do, and its details and
+    /// summary as JSON once asked for.
+    #[derive(Debug)]
+    pub(super) struct Entry {
+        details: TaskDetails,
+        /// Creation time in Unix seconds, for the filters and `order[]=created`.
+        pub(super) created: u64,
+        /// Emulator time at which the task entered the store; timeline offsets count from here.
+        pub(super) start: Duration,
+        pub(super) pending: VecDeque<Step>,
+        /// `details` encoded, or `None` until asked for and after every change.
+        details_json: Option<Bytes>,
+        /// `details.summary()` encoded, or `None` until asked for and after every change.
+        summary_json: Option<Box<[u8]>>,
+    }
+
+    impl Entry {
+        pub(super) fn new(
+            details: TaskDetails,
+            created: u64,
+            start: Duration,
+            pending: VecDeque<Step>,
+        ) -> Self {
+            Self { details, created, start, pending, details_json: None, summary_json: None }
+        }
+
+        pub(super) fn details(&self) -> &TaskDetails {
+            &self.details
+        }
+
+        /// The details, to change: their encodings are dropped.
+        pub(super) fn details_mut(&mut self) -> &mut TaskDetails {
+            self.details_json = None;
+            self.summary_json = None;
+            &mut self.details
+        }
+
+        pub(super) fn into_details(self) -> TaskDetails {
+            self.details
+        }
+
+        pub(super) fn details_json(&mut self) -> serde_json::Result<Bytes> {
+            if self.details_json.is_none() {
+                self.details_json = Some(serde_json::to_vec(&self.details)?.into());
+            }
+            Ok(self.details_json.clone().unwrap_or_default())
+        }
+
+        pub(super) fn summary_json(&mut self) -> serde_json::Result<&[u8]> {
+            if self.summary_json.is_none() {
+                self.summary_json = Some(serde_json::to_vec(&self.details.summary())?.into_boxed_slice());
+            }
+            Ok(self.summary_json.as_deref().unwrap_or_default())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -387,6 +494,71 @@ mod tests {
         assert!(store.apply_update("o-a-0001-1-dltar", undo, &clock).is_err());
         let unack = UpdateFlags { acknowledged: Some(false), expired: None };
         assert!(store.apply_update("o-a-0001-1-dltar", unack, &clock).is_err());
+    }
+
+    /// Every body the store answers, against `serde_json` encoding what the store holds.
+    fn assert_bodies_encode_the_store(store: &mut Store, queries: &[ListQuery]) {
+        for query in queries {
+            let expected = serde_json::to_vec(&store.list(query)).unwrap();
+            let body = store.list_json(query).unwrap();
+            assert_eq!(String::from_utf8(body).unwrap(), String::from_utf8(expected).unwrap(), "{query:?}");
+        }
+        let names: Vec<String> = store.tasks.keys().cloned().collect();
+        for name in names {
+            let expected = serde_json::to_vec(store.get(&name).unwrap()).unwrap();
+            assert_eq!(store.details_json(&name).unwrap().unwrap(), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn encoded_bodies_follow_every_change() {
+        let clock = Clock::new(0, 0.0);
+        let mut store = Store::new("o".into());
+        let timeline = Timeline::new().at(Duration::from_secs(1), TaskStatus::Running);
+        store.insert(task("o-a-0001-1-dltar", TaskStatus::Pending).timeline(timeline), &clock);
+        store.insert(
+            task("o-b-0002-2-mkraw", TaskStatus::Done)
+                .warning(Warning::new("w", "a \"quoted\" \u{202e} line")),
+            &clock,
+        );
+        store.insert(task("o-a-0001-3-mkpat", TaskStatus::Pending).timeline(Timeline::new()), &clock);
+        let parse = |raw: &str| ListQuery::parse(Some(raw)).unwrap();
+        let queries = [
+            ListQuery::default(),
+            parse("limit=1&offset=1"),
+            parse("offset=7"),
+            parse("app=a"),
+            parse("status=pending&limit=1"),
+            parse("order[]=-name"),
+            parse("order[]=created&offset=1"),
+        ];
+        // Encoded on first use, then served from what was kept.
+        assert_bodies_encode_the_store(&mut store, &queries);
+        assert_bodies_encode_the_store(&mut store, &queries);
+
+        // Each way a task changes drops what was kept of it.
+        clock.advance(Duration::from_secs(2));
+        store.settle(&clock);
+        assert_eq!(store.get("o-a-0001-1-dltar").unwrap().status, TaskStatus::Running);
+        assert_bodies_encode_the_store(&mut store, &queries);
+        let acknowledge = UpdateFlags { acknowledged: Some(true), expired: None };
+        assert!(store.apply_update("o-b-0002-2-mkraw", acknowledge, &clock).unwrap());
+        assert!(!store.apply_update("o-b-0002-2-mkraw", acknowledge, &clock).unwrap());
+        assert_bodies_encode_the_store(&mut store, &queries);
+        let expire = UpdateFlags { acknowledged: None, expired: Some(true) };
+        assert!(store.apply_update("o-a-0001-1-dltar", expire, &clock).unwrap());
+        assert_bodies_encode_the_store(&mut store, &queries);
+        store.update("o-a-0001-3-mkpat", &clock, |details| details.status = TaskStatus::Failed).unwrap();
+        assert_bodies_encode_the_store(&mut store, &queries);
+        let with_step = task("o-a-0001-3-mkpat", TaskStatus::Pending)
+            .timeline(Timeline::new().at(Duration::from_secs(60), TaskStatus::Done));
+        store.insert(with_step, &clock);
+        assert_bodies_encode_the_store(&mut store, &queries);
+        store.advance_task("o-a-0001-3-mkpat", &clock).unwrap();
+        assert_eq!(store.get("o-a-0001-3-mkpat").unwrap().status, TaskStatus::Done);
+        assert_bodies_encode_the_store(&mut store, &queries);
+        store.remove("o-b-0002-2-mkraw");
+        assert_bodies_encode_the_store(&mut store, &queries);
     }
 
     #[test]

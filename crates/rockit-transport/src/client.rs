@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
-use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use rockit_model::{ApiStatus, Endpoint, ErrorBody, Method, PathSegments, QueryPairs};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
@@ -35,8 +35,9 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) provider: Arc<dyn CredentialProvider>,
-    /// The headers of fixed credentials, built once at `build()`; `None` for a provider.
-    pub(crate) fixed_headers: Option<reqwest::header::HeaderMap>,
+    /// Whether the credentials are fixed: their headers, built once at `build()`, are the HTTP
+    /// client's default headers; otherwise each call asks the provider.
+    pub(crate) fixed_credentials: bool,
     /// The organization of fixed credentials, when they name one.
     pub(crate) org: Option<String>,
     pub(crate) timeout: Duration,
@@ -170,15 +171,16 @@ impl Call<'_> {
         // What the last retry took from the retry budget: a success puts it back.
         let mut last_retry_cost = None;
         let mut refreshed = false;
-        let mut headers = match &self.client.fixed_headers {
-            Some(headers) => headers.clone(),
-            None => self
-                .client
+        // Empty for fixed credentials, which go out as default headers.
+        let mut headers = if self.client.fixed_credentials {
+            reqwest::header::HeaderMap::new()
+        } else {
+            self.client
                 .provider
                 .credentials()
                 .await
                 .and_then(|credentials| credentials.headers())
-                .map_err(|err| (err, 0))?,
+                .map_err(|err| (err, 0))?
         };
         loop {
             attempts += 1;
@@ -198,15 +200,10 @@ impl Call<'_> {
                                 // Another call may have refreshed already (callers that hit one
                                 // expiry together): then its credentials serve, and the provider
                                 // is not asked to refresh again.
-                                let current = match &self.client.fixed_headers {
-                                    Some(_) => None,
-                                    None => self
-                                        .client
-                                        .provider
-                                        .credentials()
-                                        .await
-                                        .and_then(|c| c.headers())
-                                        .ok(),
+                                let current = if self.client.fixed_credentials {
+                                    None
+                                } else {
+                                    self.client.provider.credentials().await.and_then(|c| c.headers()).ok()
                                 };
                                 if let Some(current) = current.filter(|current| *current != headers) {
                                     tracing::debug!(
@@ -285,12 +282,10 @@ impl Call<'_> {
                 is_deadline = true;
             }
         }
-        let mut request = self
-            .client
-            .http
-            .request(self.http_method.clone(), self.url.clone())
-            .headers(headers.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut request = self.client.http.request(self.http_method.clone(), self.url.clone());
+        if !headers.is_empty() {
+            request = request.headers(headers.clone());
+        }
         if let Some(body) = &self.body {
             request =
                 request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());

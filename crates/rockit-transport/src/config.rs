@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
+use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::redirect::Policy;
 
 use crate::client::{Client, ClientInner};
@@ -190,7 +191,12 @@ impl ClientBuilder {
                 "retry policy allows 0 attempts; use RetryPolicy::none() for exactly one",
             ));
         }
+        // Sent with every request without being copied into each: `Accept`, and the headers of
+        // fixed credentials.
+        let mut default_headers = fixed_headers.clone().unwrap_or_default();
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut http = reqwest::Client::builder()
+            .default_headers(default_headers)
             .redirect(Policy::none())
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.clone())
@@ -206,7 +212,7 @@ impl ClientBuilder {
             http,
             base_url,
             provider,
-            fixed_headers,
+            fixed_credentials: fixed_headers.is_some(),
             org,
             timeout: self.timeout,
             deadline: self.deadline,

@@ -42,6 +42,9 @@ const TARGET_BUILDS: f64 = 1.10;
 const TARGET_STREAM_PAGES: f64 = 2.0;
 /// The most requests per call an outage may cost once the retry budget is spent.
 const TARGET_OUTAGE_REQUESTS: f64 = 1.2;
+/// The emulator against the floor: task details, and 100-task pages.
+const TARGET_EMULATOR_DETAILS: f64 = 1.10;
+const TARGET_EMULATOR_LIST: f64 = 1.25;
 
 /// How big each workload is.
 #[derive(Debug, Clone, Serialize)]
@@ -417,11 +420,23 @@ pub(crate) async fn emulator(ctx: &Ctx) -> Result<Vec<Row>> {
     let load = baseline::client()?;
     let (requests, connections) = (ctx.sizes.emulator_requests, ctx.sizes.connections);
     let routes = [
-        ("emulator.details", "task details", format!("/be/v1/tasks/{}", ctx.detail_task), FLOOR_DETAIL),
-        ("emulator.list", "100-task pages", format!("/be/v1/tasks?limit={LIST_PAGE}"), FLOOR_LIST),
+        (
+            "emulator.details",
+            "task details",
+            format!("/be/v1/tasks/{}", ctx.detail_task),
+            FLOOR_DETAIL,
+            TARGET_EMULATOR_DETAILS,
+        ),
+        (
+            "emulator.list",
+            "100-task pages",
+            format!("/be/v1/tasks?limit={LIST_PAGE}"),
+            FLOOR_LIST,
+            TARGET_EMULATOR_LIST,
+        ),
     ];
     let mut rows = Vec::new();
-    for (id, what, path, floor_path) in routes {
+    for (id, what, path, floor_path, target) in routes {
         let emulator_url = format!("{}{path}", ctx.emulator);
         let floor_url = format!("{}{floor_path}", ctx.floor);
         let emulator_body = baseline::get_bytes(&load, &emulator_url).await?;
@@ -448,7 +463,7 @@ pub(crate) async fn emulator(ctx: &Ctx) -> Result<Vec<Row>> {
             "emulator: {what} ({} B), {connections} connections, {requests} requests",
             emulator_body.len()
         );
-        let mut row = Row::timed(id, title, &paired, |total| Figure::rate(total, requests), None);
+        let mut row = Row::timed(id, title, &paired, |total| Figure::rate(total, requests), Some(target));
         // The load generator's CPU is the same code on both sides: not a figure of the servers.
         row.cpu_ratio = None;
         rows.push(row);
