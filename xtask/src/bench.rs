@@ -21,13 +21,13 @@ struct Options {
 
 /// The benchmark names `--only` takes, as the `bench` binary knows them, plus `footprint`.
 const NAMES: &[&str] =
-    &["latency", "listing", "decode", "concurrency", "emulator", "builds", "outage", "footprint"];
+    &["latency", "listing", "decode", "concurrency", "emulator", "builds", "outage", "process", "footprint"];
 
 const USAGE: &str = "\
 usage: cargo xtask bench [--quick] [--only NAME]... [--no-footprint]
   --quick          tiny sizes from a dev build, no footprint: a smoke test for CI, not a measurement
   --only NAME      run only NAME (repeatable): latency, listing, decode, concurrency, emulator, builds,
-                   outage, footprint
+                   outage, process, footprint
   --no-footprint   skip the footprint (its clean release build of rockit-tasks takes minutes)";
 
 /// `cargo xtask bench <args>`.
@@ -99,7 +99,8 @@ fn run(root: &Path, options: &Options) -> Result<(), String> {
     run_bench(&cargo, root, &["--release"], &bench_args, started)
 }
 
-/// `cargo run [profile] -p rockit-tests --bin bench -- <args>`.
+/// `cargo build [profile] -p rockit-cli`, for the whole-process rows (the bench finds `rockit`
+/// beside itself), then `cargo run [profile] -p rockit-tests --bin bench -- <args>`.
 fn run_bench(
     cargo: &str,
     root: &Path,
@@ -107,6 +108,17 @@ fn run_bench(
     bench_args: &[String],
     started: Instant,
 ) -> Result<(), String> {
+    println!("==> cargo build {} -p rockit-cli --bin rockit", profile.join(" "));
+    let status = Command::new(cargo)
+        .arg("build")
+        .args(profile)
+        .args(["--locked", "--package", "rockit-cli", "--bin", "rockit"])
+        .current_dir(root)
+        .status()
+        .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+    if !status.success() {
+        return Err(format!("cannot build rockit for the whole-process benchmarks ({status})"));
+    }
     println!("==> cargo run {} -p rockit-tests --bin bench -- {}", profile.join(" "), bench_args.join(" "));
     let status = Command::new(cargo)
         .arg("run")

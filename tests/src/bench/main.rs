@@ -16,6 +16,7 @@
 mod baseline;
 mod cases;
 mod harness;
+mod process;
 mod report;
 mod server;
 
@@ -55,6 +56,10 @@ struct Args {
     /// Seconds of rockit-tasks' clean release build, as measured by `cargo xtask bench`.
     #[arg(long, value_name = "SECS", requires = "footprint_crates")]
     footprint_build_secs: Option<f64>,
+    /// The `rockit` binary of the whole-process benchmarks [default: `rockit` beside this binary,
+    /// where `cargo xtask bench` builds it]
+    #[arg(long, value_name = "PATH")]
+    rockit: Option<PathBuf>,
     /// Internal: serve an emulator with this many generated tasks (and the floor server) until
     /// standard input closes.
     #[arg(long, value_name = "TASKS", hide = true)]
@@ -79,6 +84,8 @@ enum Bench {
     /// 7. Requests per call from concurrent callers during an outage, with and without the retry
     ///    budget.
     Outage,
+    /// 8. Whole `rockit` processes against `curl`: one page, and every page.
+    Process,
 }
 
 fn main() -> std::process::ExitCode {
@@ -114,6 +121,7 @@ fn run(args: &Args) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the client's runtime")?;
+    let sizes_tasks = sizes.tasks;
     let mut report = Report::new(args.quick, profile, rounds, sizes.clone());
     runtime.block_on(async {
         let ctx = Ctx::new(&server, sizes, rounds).await?;
@@ -137,6 +145,24 @@ fn run(args: &Args) -> Result<()> {
         }
         if wanted(Bench::Outage) {
             report.extend(cases::outage(&ctx).await.context("outage benchmark")?);
+        }
+        if wanted(Bench::Process) {
+            match args.rockit.clone().or_else(process::rockit_beside_bench) {
+                Some(rockit) => {
+                    let setup = process::Processes {
+                        rockit,
+                        emulator: server.emulator.clone(),
+                        tasks: sizes_tasks,
+                        invocations: if args.quick { 3 } else { 20 },
+                        rounds,
+                    };
+                    report.extend(process::process(&setup).await.context("process benchmark")?);
+                }
+                None => eprintln!(
+                    "bench: note: no `rockit` binary beside the bench binary (build rockit-cli, or pass \
+                     --rockit PATH); the whole-process rows are left out"
+                ),
+            }
         }
         anyhow::Ok(())
     })?;
