@@ -151,6 +151,7 @@ impl Build {
             }
         }
         for stage in &mut stages {
+            // Equivalent mutant: `>=` also sorts a single attempt, which leaves it as it is.
             if stage.attempts.len() > 1 {
                 stage.attempts.sort_by_cached_key(|task| (created(task), task.name.clone()));
             }
@@ -339,6 +340,11 @@ struct Collecting {
 impl Collecting {
     /// The kind of `name` if it is a task of this build written like the first one:
     /// `<key><unix seconds>-<kind>`.
+    ///
+    /// A shortcut only: `None` sends the name to the full parse in `poll_next`, which decides the
+    /// same for every name this accepts (so replacing the body with `None` is an equivalent
+    /// mutant, slower but with the same builds); accepting a name it should not is what the tests
+    /// catch.
     fn kind_of(&self, name: &str) -> Option<TaskKind> {
         let (created, kind) = name.strip_prefix(self.key.as_str())?.split_once('-')?;
         let plain = !created.is_empty() && created.bytes().all(|b| b.is_ascii_digit()) && !kind.is_empty();

@@ -480,3 +480,17 @@ fn diff(before: Option<&Build>, after: &Build) -> Vec<BuildChange> {
     }
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forever_is_a_century_that_an_instant_can_still_reach() {
+        const YEAR: u64 = 365 * 24 * 3600;
+        assert!(FOREVER >= Duration::from_secs(99 * YEAR), "{FOREVER:?}");
+        assert!(Instant::now().checked_add(FOREVER).is_some());
+        let options = BuildWaitOptions::new().timeout(Duration::MAX);
+        assert_eq!(options.timeout.min(FOREVER), FOREVER, "larger timeouts are clamped");
+    }
+}

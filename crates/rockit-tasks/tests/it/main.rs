@@ -1,6 +1,7 @@
 //! Integration tests of rockit-tasks against the emulator over loopback.
 
 mod auth;
+mod build_edges;
 mod builds;
 mod demo;
 mod details;
