@@ -49,7 +49,9 @@ fn main() -> ExitCode {
             );
             println!("  soak  the mixed-fault soak at full size [--ops 20000] [--seed S]");
             println!("  deny  cargo-deny: licenses, bans, sources [--advisories]");
-            println!("  mutants  cargo-mutants, own tests only [CRATE] [--file F] [--timeout 60] [--jobs N]");
+            println!(
+                "  mutants  cargo-mutants, own tests only [CRATE] [--file F] [--timeout 60] [--jobs N] [--shard K/N] [--iterate]"
+            );
             return ExitCode::SUCCESS;
         }
         Some(other) => Err(format!("unknown command {other:?}; run `cargo xtask help`")),

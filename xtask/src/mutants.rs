@@ -1,6 +1,8 @@
-//! `cargo xtask mutants [CRATE] [--file F] [--timeout S] [--jobs N]`: mutation testing with
-//! cargo-mutants, one crate at a time against that crate's own tests, so a crate's score says how
-//! well its own tests catch its own bugs. Not part of CI: a whole crate takes tens of minutes.
+//! `cargo xtask mutants [CRATE] [--file F] [--timeout S] [--jobs N] [--shard K/N] [--iterate]`:
+//! mutation testing with cargo-mutants, one crate at a time against that crate's own tests, so a
+//! crate's score says how well its own tests catch its own bugs. Not part of CI: a whole crate
+//! takes tens of minutes. `--shard K/N` tests every N-th mutant (a sample, for the emulator and the
+//! CLI, whose tests are slow); `--iterate` tests again only what the last run did not catch.
 
 use std::path::Path;
 use std::process::Command;
@@ -44,6 +46,12 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<(), String> {
         if let Some(jobs) = &options.jobs {
             forwarded.extend(["--jobs", jobs.as_str()]);
         }
+        if let Some(shard) = &options.shard {
+            forwarded.extend(["--shard", shard.as_str()]);
+        }
+        if options.iterate {
+            forwarded.push("--iterate");
+        }
         let result = cargo(root, &forwarded);
         if let Some(summary) = summary(&root.join(&output).join("mutants.out")) {
             println!("==> {package}: {summary}");
@@ -64,28 +72,42 @@ fn summary(out: &Path) -> Option<String> {
     };
     let (caught, timeout, missed, unviable) =
         (count("caught")?, count("timeout")?, count("missed")?, count("unviable")?);
-    let viable = caught + timeout + missed;
+    // With `--iterate`, what earlier runs caught is not tested again but still counts.
+    let before = count("previously_caught").unwrap_or(0);
+    let viable = before + caught + timeout + missed;
     // Tenths of a percent, rounded down: integers print exactly.
-    let score = ((caught + timeout) * 1000).checked_div(viable).unwrap_or(1000);
+    let score = ((before + caught + timeout) * 1000).checked_div(viable).unwrap_or(1000);
+    let earlier = if before > 0 { format!("caught in earlier runs {before}, ") } else { String::new() };
     Some(format!(
-        "caught {caught}, timeout {timeout}, missed {missed}, unviable {unviable}: score {}.{} %",
+        "{earlier}caught {caught}, timeout {timeout}, missed {missed}, unviable {unviable}: score {}.{} %",
         score / 10,
         score % 10
     ))
 }
 
 /// The command line of `cargo xtask mutants`.
+#[derive(Debug)]
 struct Options {
     package: Option<String>,
     files: Vec<String>,
     timeout: String,
     jobs: Option<String>,
+    /// `K/N`: every N-th mutant only, a sample for crates too slow to run whole.
+    shard: Option<String>,
+    /// Test again only what the last run did not catch (and mutants new since).
+    iterate: bool,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Self, String> {
-        let mut options =
-            Options { package: None, files: Vec::new(), timeout: DEFAULT_TIMEOUT.to_owned(), jobs: None };
+        let mut options = Options {
+            package: None,
+            files: Vec::new(),
+            timeout: DEFAULT_TIMEOUT.to_owned(),
+            jobs: None,
+            shard: None,
+            iterate: false,
+        };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let mut value = |name: &str| {
@@ -95,6 +117,8 @@ impl Options {
                 "--file" | "-f" => options.files.push(value("--file")?),
                 "--timeout" | "-t" => options.timeout = value("--timeout")?,
                 "--jobs" | "-j" => options.jobs = Some(value("--jobs")?),
+                "--shard" => options.shard = Some(value("--shard")?),
+                "--iterate" => options.iterate = true,
                 flag if flag.starts_with('-') => {
                     return Err(format!("unknown option {flag:?} for `cargo xtask mutants`"));
                 }
@@ -133,4 +157,49 @@ fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
 
 fn cargo_program() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(raw: &[&str]) -> Vec<String> {
+        raw.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn options_take_a_crate_files_a_shard_and_iterate() {
+        let options = Options::parse(&args(&[
+            "rockit-emulator",
+            "--file",
+            "src/store.rs",
+            "--shard",
+            "1/8",
+            "--iterate",
+        ]))
+        .unwrap();
+        assert_eq!(options.package.as_deref(), Some("rockit-emulator"));
+        assert_eq!(options.files, ["src/store.rs"]);
+        assert_eq!((options.shard.as_deref(), options.iterate), (Some("1/8"), true));
+        assert_eq!(options.timeout, DEFAULT_TIMEOUT);
+        assert!(Options::parse(&args(&["--shard"])).unwrap_err().contains("--shard needs a value"));
+        assert!(Options::parse(&args(&["--bogus"])).unwrap_err().contains("unknown option"));
+        assert!(Options::parse(&args(&["a", "b"])).unwrap_err().contains("one crate at a time"));
+    }
+
+    #[test]
+    fn the_score_counts_timeouts_and_earlier_catches_as_caught() {
+        let out = std::env::temp_dir().join(format!("xtask-mutants-{}", std::process::id()));
+        std::fs::create_dir_all(&out).unwrap();
+        for (name, lines) in [("caught", 6), ("timeout", 1), ("missed", 1), ("unviable", 3)] {
+            std::fs::write(out.join(format!("{name}.txt")), "m\n".repeat(lines)).unwrap();
+        }
+        assert_eq!(summary(&out).unwrap(), "caught 6, timeout 1, missed 1, unviable 3: score 87.5 %");
+        std::fs::write(out.join("previously_caught.txt"), "m\n".repeat(12)).unwrap();
+        assert_eq!(
+            summary(&out).unwrap(),
+            "caught in earlier runs 12, caught 6, timeout 1, missed 1, unviable 3: score 95.0 %"
+        );
+        std::fs::remove_dir_all(&out).unwrap();
+    }
 }
