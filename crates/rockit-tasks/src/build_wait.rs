@@ -461,9 +461,6 @@ fn diff(before: Option<&Build>, after: &Build) -> Vec<BuildChange> {
                         .push(BuildChange::StatusChanged { task: task.clone(), from: seen.status.clone() });
                 }
                 Some(_) => {}
-                None if index == 0 && old.is_none() => {
-                    changes.push(BuildChange::StageAppeared { task: task.clone() });
-                }
                 None => {
                     let superseded =
                         index.checked_sub(1).map(|previous| stage.attempts()[previous].name.clone());
@@ -471,7 +468,8 @@ fn diff(before: Option<&Build>, after: &Build) -> Vec<BuildChange> {
                         Some(superseded) => {
                             changes.push(BuildChange::AttemptStarted { task: task.clone(), superseded });
                         }
-                        // An older attempt appeared after a newer one: report it as appeared.
+                        // A stage's first attempt, or an older attempt that appeared after a
+                        // newer one.
                         None => changes.push(BuildChange::StageAppeared { task: task.clone() }),
                     }
                 }
@@ -484,6 +482,50 @@ fn diff(before: Option<&Build>, after: &Build) -> Vec<BuildChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summary(raw: &str, status: TaskStatus) -> TaskSummary {
+        TaskSummary::new(raw.parse().unwrap(), rockit_model::Service::Engine, status)
+    }
+
+    fn build(tasks: &[(&str, TaskStatus)]) -> Build {
+        let tasks = tasks.iter().map(|(raw, status)| summary(raw, status.clone()));
+        Build::from_tasks("pho/1".parse().unwrap(), Some("ExampleOrg"), tasks)
+    }
+
+    #[test]
+    fn diff_names_appeared_stages_new_attempts_and_status_changes() {
+        const A1: &str = "exampleorg-pho-0001-1700000000-dltar";
+        const A2: &str = "exampleorg-pho-0001-1700000100-dltar";
+        const RAW: &str = "exampleorg-pho-0001-1700000200-mkraw";
+        let (running, done, failed) = (TaskStatus::Running, TaskStatus::Done, TaskStatus::Failed);
+        // A stage that appears with two attempts at once: the first appeared, the second retried it.
+        let first = build(&[(A1, failed.clone()), (A2, running.clone())]);
+        assert_eq!(
+            diff(None, &first),
+            [
+                BuildChange::StageAppeared { task: summary(A1, failed.clone()) },
+                BuildChange::AttemptStarted {
+                    task: summary(A2, running.clone()),
+                    superseded: A1.parse().unwrap()
+                },
+            ]
+        );
+        assert_eq!(diff(Some(&first), &first), []);
+        let second = build(&[(A1, failed.clone()), (A2, done.clone()), (RAW, running.clone())]);
+        assert_eq!(
+            diff(Some(&first), &second),
+            [
+                BuildChange::StatusChanged { task: summary(A2, done.clone()), from: running.clone() },
+                BuildChange::StageAppeared { task: summary(RAW, running.clone()) },
+            ]
+        );
+        // An older attempt seen only after a newer one counts as appeared, superseding nothing.
+        let newer_only = build(&[(A2, done.clone())]);
+        assert_eq!(
+            diff(Some(&newer_only), &build(&[(A1, failed.clone()), (A2, done)])),
+            [BuildChange::StageAppeared { task: summary(A1, failed) }]
+        );
+    }
 
     #[test]
     fn forever_is_a_century_that_an_instant_can_still_reach() {

@@ -178,6 +178,10 @@ async fn an_error_that_retrying_cannot_mend_ends_the_wait_at_once() {
     let outcome = support::within(Tasks::new(wrong).wait_build(&id("pho/1"), options)).await;
     let err = outcome.expect_err("a wrong key is not waited out");
     assert_eq!(err.transport_error().and_then(rockit_transport::Error::status), Some(401), "{err}");
+    assert!(err.is_auth() && !err.is_not_found(), "{err}");
+    let missing =
+        support::tasks(&emulator).get(&name("exampleorg-pho-0009-1700000000-dltar")).await.unwrap_err();
+    assert!(missing.is_not_found() && !missing.is_auth(), "{missing}");
     assert!(emulator.counters().requests < 10, "{:?}", emulator.counters());
 }
 
