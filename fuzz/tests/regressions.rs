@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rockit_fuzz::{TARGETS, Target, check, corpus, run};
+use rockit_fuzz::structured::Generator;
+use rockit_fuzz::{Inputs, Options, TARGETS, Target, check, corpus, run};
 use rockit_model::{ErrorBody, TaskDetails, TaskListResponse, TaskName, TaskSummary, UpdateTask};
 
 /// The targets a saved file is for: `<target>-…` names one, `all-…` every target.
@@ -29,7 +30,7 @@ fn saved_inputs_pass() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         let input = std::fs::read(&path).unwrap();
         for target in targets_of(&file) {
-            if let Some(message) = check(target, &input) {
+            if let Err(message) = check(target, &input) {
                 failures.push(format!("{file} fails {} again: {message}", target.name));
             }
             *replayed.entry(target.name).or_default() += 1;
@@ -49,7 +50,8 @@ fn the_seed_corpus_passes_every_target() {
     let corpus = corpus();
     for target in TARGETS {
         for input in &corpus {
-            assert_eq!(check(target, input), None, "{}: {}", target.name, String::from_utf8_lossy(input));
+            let outcome = check(target, input);
+            assert!(outcome.is_ok(), "{}: {}: {outcome:?}", target.name, String::from_utf8_lossy(input));
         }
     }
     // The corpus reaches past the decoders' error paths: each decoding target gets an input it
@@ -66,17 +68,26 @@ fn the_seed_corpus_passes_every_target() {
 #[test]
 fn every_target_survives_a_short_deterministic_run() {
     for target in TARGETS {
-        let report = run(target, 42, 3_000, || true);
-        assert_eq!(report.executions, 3_000, "{}", target.name);
-        assert!(report.failures.is_empty(), "{}: {:?}", target.name, report.failures);
+        for inputs in [Inputs::Bytes, Inputs::Structured] {
+            let report = run(target, &Options::new(42, 3_000).inputs(inputs), || true);
+            assert_eq!(report.executions, 3_000, "{} {inputs:?}", target.name);
+            assert!(report.failures.is_empty(), "{} {inputs:?}: {:?}", target.name, report.failures);
+        }
     }
 }
 
 #[test]
 fn a_broken_invariant_is_caught_and_minimised() {
-    let target =
-        Target { name: "demo", run: |bytes| assert!(!bytes.windows(3).any(|w| w == b"bad"), "found it") };
+    let target = Target {
+        name: "demo",
+        run: |bytes| {
+            assert!(!bytes.windows(3).any(|w| w == b"bad"), "found it");
+            true
+        },
+        generate: Generator::any_json,
+    };
     let failing = b"{\"status\":\"bad\",\"x\":1}";
-    assert_eq!(check(&target, failing).as_deref(), Some("found it"));
+    assert_eq!(check(&target, failing), Err("found it".to_owned()));
+    assert_eq!(check(&target, b"{}"), Ok(true));
     assert_eq!(rockit_fuzz::minimise(&target, failing), b"bad");
 }

@@ -45,7 +45,8 @@ fn main() -> ExitCode {
             println!("  package  cargo package of the published crates, with its verify build");
             println!("  bench benchmarks against hand-written reqwest + serde_json (`bench --help`)");
             println!(
-                "  fuzz  every fuzz target for a bounded time [--seconds 60] [--seed S] [--target NAME]"
+                "  fuzz  every fuzz target for a bounded time, coverage-instrumented [--seconds 60] [--seed S] \
+                 [--target NAME] [--inputs both|bytes|structured] [--unguided]"
             );
             println!("  soak  the mixed-fault soak at full size [--ops 20000] [--seed S]");
             println!("  deny  cargo-deny: licenses, bans, sources [--advisories]");
