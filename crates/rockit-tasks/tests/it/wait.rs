@@ -119,3 +119,20 @@ async fn a_task_that_finishes_during_the_last_pause_is_seen_finished() {
     assert!(matches!(outcome, WaitOutcome::Succeeded(_)), "{outcome:?}");
     assert_eq!(emulator.request_count(), 2, "one poll, then one last look");
 }
+
+#[tokio::test]
+async fn a_server_that_stays_down_until_the_deadline_ends_the_wait_as_timed_out() {
+    let (emulator, _) = support::demo().await;
+    // No retries in the client: every 503 reaches the waiter, the last one at its deadline.
+    let tasks = rockit_tasks::Tasks::new(
+        support::builder(&emulator).retry_policy(rockit_transport::RetryPolicy::none()).build().unwrap(),
+    );
+    emulator.script(rockit_emulator::Matcher::get_task(), 100_000, rockit_emulator::Fault::Unavailable);
+    let stuck = name(demo::STUCK_UPLOAD);
+    let outcome =
+        support::within(tasks.wait(&stuck, fast().timeout(Duration::from_millis(150)))).await.unwrap();
+    let WaitOutcome::TimedOut { last, waited, .. } = &outcome else { panic!("{outcome:?}") };
+    assert!(last.is_none(), "never seen: {last:?}");
+    assert!(*waited >= Duration::from_millis(150));
+    assert!(emulator.counters().status(503) >= 2, "{:?}", emulator.counters());
+}
