@@ -54,6 +54,8 @@ async fn names_that_only_look_like_a_builds_stay_out_of_it_in_either_order() {
             // The next build, and build 3 written another way.
             "exampleorg-sushi-0004-1733240400-dltar",
             "exampleorg-sushi-03-1733240300-mkpat",
+            // Another app's build of the same number, right after sushi's in name order.
+            "exampleorg-sushi2-0003-1733240500-dltar",
         ]
         .into_iter()
         .map(|raw| task(raw, TaskStatus::Done))
@@ -70,6 +72,7 @@ async fn names_that_only_look_like_a_builds_stay_out_of_it_in_either_order() {
             ),
             owned("sushi/4", &["exampleorg-sushi-0004-1733240400-dltar"]),
             owned("sushi/3", &["exampleorg-sushi-03-1733240300-mkpat"]),
+            owned("sushi2/3", &["exampleorg-sushi2-0003-1733240500-dltar"]),
         ]
     );
     // Descending, the look-alikes come right after the build's own tasks.
@@ -80,6 +83,7 @@ async fn names_that_only_look_like_a_builds_stay_out_of_it_in_either_order() {
     assert_eq!(
         descending,
         [
+            owned("sushi2/3", &["exampleorg-sushi2-0003-1733240500-dltar"]),
             owned("sushi/3", &["exampleorg-sushi-03-1733240300-mkpat"]),
             owned("sushi/4", &["exampleorg-sushi-0004-1733240400-dltar"]),
             owned(
