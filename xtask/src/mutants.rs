@@ -2,7 +2,8 @@
 //! mutation testing with cargo-mutants, one crate at a time against that crate's own tests, so a
 //! crate's score says how well its own tests catch its own bugs. Not part of CI: a whole crate
 //! takes tens of minutes. `--shard K/N` tests every N-th mutant (a sample, for the emulator and the
-//! CLI, whose tests are slow); `--iterate` tests again only what the last run did not catch.
+//! CLI, whose tests are slow); `--iterate` tests again only what the last run did not catch, and
+//! scores those alone.
 
 use std::path::Path;
 use std::process::Command;
@@ -72,14 +73,19 @@ fn summary(out: &Path) -> Option<String> {
     };
     let (caught, timeout, missed, unviable) =
         (count("caught")?, count("timeout")?, count("missed")?, count("unviable")?);
-    // With `--iterate`, what earlier runs caught is not tested again but still counts.
-    let before = count("previously_caught").unwrap_or(0);
-    let viable = before + caught + timeout + missed;
+    let viable = caught + timeout + missed;
     // Tenths of a percent, rounded down: integers print exactly.
-    let score = ((before + caught + timeout) * 1000).checked_div(viable).unwrap_or(1000);
-    let earlier = if before > 0 { format!("caught in earlier runs {before}, ") } else { String::new() };
+    let score = ((caught + timeout) * 1000).checked_div(viable).unwrap_or(1000);
+    // With `--iterate`, cargo-mutants lists what earlier runs caught *or found unviable* as
+    // "previously caught", so it cannot join the score: it is named, not counted.
+    let earlier = match count("previously_caught") {
+        Some(before) if before > 0 => {
+            format!(" (of this run; {before} caught or unviable in earlier runs, not tested again)")
+        }
+        _ => String::new(),
+    };
     Some(format!(
-        "{earlier}caught {caught}, timeout {timeout}, missed {missed}, unviable {unviable}: score {}.{} %",
+        "caught {caught}, timeout {timeout}, missed {missed}, unviable {unviable}: score {}.{} %{earlier}",
         score / 10,
         score % 10
     ))
@@ -188,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn the_score_counts_timeouts_and_earlier_catches_as_caught() {
+    fn the_score_counts_timeouts_as_caught_and_names_earlier_runs() {
         let out = std::env::temp_dir().join(format!("xtask-mutants-{}", std::process::id()));
         std::fs::create_dir_all(&out).unwrap();
         for (name, lines) in [("caught", 6), ("timeout", 1), ("missed", 1), ("unviable", 3)] {
@@ -198,7 +204,8 @@ mod tests {
         std::fs::write(out.join("previously_caught.txt"), "m\n".repeat(12)).unwrap();
         assert_eq!(
             summary(&out).unwrap(),
-            "caught in earlier runs 12, caught 6, timeout 1, missed 1, unviable 3: score 95.0 %"
+            "caught 6, timeout 1, missed 1, unviable 3: score 87.5 % (of this run; 12 caught or unviable \
+             in earlier runs, not tested again)"
         );
         std::fs::remove_dir_all(&out).unwrap();
     }
