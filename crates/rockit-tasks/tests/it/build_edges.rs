@@ -7,6 +7,7 @@ use std::time::Duration;
 use rockit_emulator::{Emulator, Fault, Fixture, Matcher, Task};
 use rockit_model::{BuildId, ListTasks, Order, Service, TaskKind, TaskStatus, Warning};
 use rockit_tasks::{Build, BuildChange, BuildOutcome, BuildState, BuildTarget, BuildWaitOptions, Tasks};
+use rockit_test_support::mock::{MockServer, Reply};
 use rockit_transport::{Credentials, RetryPolicy};
 
 use crate::support::{self, name};
@@ -207,4 +208,32 @@ async fn a_warning_on_a_build_is_reported_once_by_the_watch() {
         }));
     }
     assert_eq!(raised, ["exampleorg-pho-0001-1700000000-dltar"]);
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_acknowledged_filter_is_asked_for_warnings_once_per_wait() {
+    // Every listing gets the same page, whatever its filters: the two marker queries overlap.
+    let server = MockServer::start().await;
+    let page = r#"{"status":"success","totalCount":1,"tasks":[
+        {"name":"exampleorg-pho-0001-1700000000-dltar","service":"engine","status":"running"}]}"#;
+    server.default_reply(Reply::json(200, page));
+    let tasks = Tasks::new(
+        rockit_transport::Client::builder()
+            .base_url(server.url())
+            .credentials(Credentials::api_key("ExampleOrg", "admin", "k"))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap(),
+    );
+    let options = fast().until(TaskKind::Dltar).timeout(Duration::from_millis(300));
+    let outcome = support::within(tasks.wait_build(&id("pho/1"), options)).await.unwrap();
+    let BuildOutcome::TimedOut { build, .. } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(build.unacknowledged_warnings(), None, "unknown, not \"none\"");
+
+    let queries: Vec<String> =
+        server.requests().iter().map(|request| request.raw_query.clone().unwrap_or_default()).collect();
+    let builds = queries.iter().filter(|query| !query.contains("acknowledged=")).count();
+    let marks = queries.len() - builds;
+    assert!(builds >= 3, "the build was polled until the timeout: {queries:?}");
+    assert_eq!(marks, 2, "the marker queries were asked once and not again: {queries:?}");
 }
