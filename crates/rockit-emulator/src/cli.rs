@@ -278,3 +278,37 @@ fn stop_signal() -> impl Future<Output = ()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::EmulatorArgs;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    #[test]
+    fn debug_shows_the_flags_but_no_secret() {
+        let Command { args } = Command::try_parse_from([
+            "rockit-emulator",
+            "--api-key",
+            "key-sekrit",
+            "--token",
+            "token-sekrit",
+            "--org",
+            "Acme",
+        ])
+        .unwrap();
+        let shown = format!("{args:?}");
+        assert!(!shown.contains("sekrit"), "{shown}");
+        for field in
+            [r#"org: "Acme""#, "api_key: Some([redacted])", "token: Some([redacted])", "allow_remote: false"]
+        {
+            assert!(shown.contains(field), "{field} in {shown}");
+        }
+    }
+}

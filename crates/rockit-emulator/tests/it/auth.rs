@@ -261,6 +261,13 @@ async fn configured_credentials_replace_the_demo_ones_unless_asked_for() {
     assert_eq!(Client::token(custom.addr(), demo::TOKEN).get("/be/v1/tasks").await.status, 401);
     assert_eq!(custom.org(), "Acme");
 
+    // Either kind of credential alone replaces the demo ones as well.
+    let key_only = Emulator::builder().api_key("ci-bot", "s3cret", ["tasks.read"]).start().await.unwrap();
+    assert_eq!(Client::admin(&key_only).get("/be/v1/tasks").await.status, 401);
+    let token_only = Emulator::builder().token("tok", "ci-bot", ["tasks.read"]).start().await.unwrap();
+    assert_eq!(Client::admin(&token_only).get("/be/v1/tasks").await.status, 401);
+    assert_eq!(Client::token(token_only.addr(), "tok").get("/be/v1/tasks").await.status, 200);
+
     let both = Emulator::builder()
         .api_key("ci-bot", "s3cret", ["tasks.read"])
         .demo_credentials()
