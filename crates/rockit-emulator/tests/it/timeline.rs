@@ -121,6 +121,7 @@ async fn advance_task_applies_the_next_step_now() {
 async fn speed_scales_real_time() {
     // At a billion emulator seconds per real second, the 5 s step is due by the first request.
     let emulator = Emulator::builder().fixture(Fixture::demo()).speed(1e9).start().await.unwrap();
+    assert!((emulator.speed() - 1e9).abs() < 1.0, "{}", emulator.speed());
     let client = Client::admin(&emulator);
     let details = client.get(&format!("/be/v1/tasks/{}", demo::RUNNING_DOWNLOAD)).await.json();
     assert_eq!(details["status"], json!("done"));
@@ -129,6 +130,7 @@ async fn speed_scales_real_time() {
     client.get("/be/v1/tasks").await;
     assert_eq!(emulator.now(), frozen);
     assert!(emulator.set_speed(-1.0).is_err());
+    assert!(emulator.speed().abs() < f64::EPSILON, "a refused speed changes nothing");
     assert!(Emulator::builder().speed(f64::NAN).start().await.is_err());
 }
 
