@@ -131,6 +131,16 @@ async fn takes_credentials_generated_tasks_and_json_fixtures() {
         401
     );
 
+    // One flag alone: its credential is used, the other stays the demo one, and the demo's
+    // read-only user is not offered.
+    let key_only = spawn(&["--api-key", "k"]).await;
+    assert_eq!(
+        Client::api_key(key_only.addr, demo::ORG, demo::USER, "k").get("/be/v1/tasks").await.status,
+        200
+    );
+    assert_eq!(Client::token(key_only.addr, demo::TOKEN).get("/be/v1/tasks").await.status, 200);
+    assert!(!key_only.banner.iter().any(|line| line.starts_with("read-only user")), "{:?}", key_only.banner);
+
     let path = std::env::temp_dir().join(format!("rockit-emulator-fixture-{}.json", std::process::id()));
     std::fs::write(
         &path,
@@ -175,23 +185,31 @@ fn refuses_remote_addresses_and_bad_fixtures() {
 
 #[cfg(unix)]
 #[tokio::test]
-async fn stops_cleanly_on_ctrl_c() {
-    let mut running = spawn(&[]).await;
-    assert_eq!(
-        Client::api_key(running.addr, demo::ORG, demo::USER, demo::API_KEY).get("/be/v1/tasks").await.status,
-        200
-    );
-    let pid = running.child.id().to_string();
-    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    assert!(sent.success());
-    let status = tokio::task::spawn_blocking(move || {
-        let status = running.child.wait().unwrap();
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(running.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-        (status, stderr)
-    })
-    .await
-    .unwrap();
-    assert!(status.0.success(), "{:?}: {}", status.0, status.1);
-    assert!(status.1.contains("shutting down"), "{}", status.1);
+async fn stops_cleanly_on_ctrl_c_and_on_sigterm() {
+    for signal in ["-INT", "-TERM"] {
+        let mut running = spawn(&[]).await;
+        assert_eq!(
+            Client::api_key(running.addr, demo::ORG, demo::USER, demo::API_KEY)
+                .get("/be/v1/tasks")
+                .await
+                .status,
+            200
+        );
+        let pid = running.child.id().to_string();
+        let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(sent.success());
+        let mut waiting = tokio::task::spawn_blocking(move || {
+            let status = running.child.wait().unwrap();
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(running.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            (status, stderr)
+        });
+        let Ok(status) = tokio::time::timeout(std::time::Duration::from_secs(20), &mut waiting).await else {
+            Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+            panic!("{signal}: still running 20 s after the signal");
+        };
+        let status = status.unwrap();
+        assert!(status.0.success(), "{signal}: {:?}: {}", status.0, status.1);
+        assert!(status.1.contains("shutting down"), "{signal}: {}", status.1);
+    }
 }
