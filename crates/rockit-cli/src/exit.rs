@@ -170,6 +170,25 @@ mod tests {
         assert_eq!(Exit::Auth.worst(Exit::Failure), Exit::Auth);
         assert_eq!(Exit::Failure.worst(Exit::Auth), Exit::Auth);
         assert_eq!(Exit::Failure.worst(Exit::Success), Exit::Failure);
+        // Of two equally serious outcomes the first one stands.
+        assert_eq!(Exit::TaskFailed.worst(Exit::TimedOut), Exit::TaskFailed);
+        assert_eq!(Exit::TimedOut.worst(Exit::TaskFailed), Exit::TimedOut);
+    }
+
+    #[test]
+    fn a_failed_task_or_a_wait_that_gave_up_has_its_own_exit_code_behind_any_context() {
+        let name: rockit_model::TaskName = "exampleorg-sushi-0001-1732886919-dltar".parse().unwrap();
+        let body =
+            br#"{"name":"exampleorg-sushi-0001-1732886919-dltar","service":"engine","status":"failed"}"#;
+        let details = rockit_model::TaskDetails::from_json_for(body, &name).unwrap();
+        let failed = rockit_tasks::Error::TaskFailed { details: Box::new(details) };
+        assert_eq!(classify(&anyhow::Error::new(failed).context("waiting")), Exit::TaskFailed);
+        let gave_up = rockit_tasks::Error::WaitTimedOut {
+            name,
+            waited: std::time::Duration::from_secs(1),
+            last_status: None,
+        };
+        assert_eq!(classify(&anyhow::Error::new(gave_up).context("waiting")), Exit::TimedOut);
     }
 
     #[test]

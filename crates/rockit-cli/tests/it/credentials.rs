@@ -109,6 +109,11 @@ async fn profiles_fill_in_what_flags_and_variables_leave_open_in_that_order() {
     let ack = ["tasks", "ack", demo::WARNED_PUBLISH];
     let run = rockit_env(&[&["--profile", "readonly"][..], &ack].concat(), &[config.env()]).await.expect(3);
     assert!(run.stderr.contains("403 forbidden") && run.stderr.contains("tasks.update"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("this needs the"),
+        "the server named the permission already: {}",
+        run.stderr
+    );
     // --profile beats ROCKIT_PROFILE, which beats default_profile.
     let env = [config.env(), ("ROCKIT_PROFILE", "readonly")];
     rockit_env(&ack, &env).await.expect(3);

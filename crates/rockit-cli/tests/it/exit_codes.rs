@@ -90,3 +90,22 @@ async fn timeout_is_each_calls_deadline_for_list() {
     );
     assert!(emulator.requests().is_empty(), "no held request was answered");
 }
+
+#[tokio::test]
+async fn a_403_that_does_not_name_the_permission_gets_a_hint_that_does() {
+    let server = rockit_test_support::mock::MockServer::start().await;
+    server.default_reply(rockit_test_support::mock::Reply::json(
+        403,
+        r#"{"status":"forbidden","message":"access denied"}"#,
+    ));
+    let url = server.url();
+    let run = rockit(&admin(&url, &["tasks", "ack", demo::WARNED_PUBLISH])).await.expect(3);
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("; this needs the tasks.update permission; use credentials that have it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.count(), 1, "a 403 is not retried");
+}
