@@ -284,6 +284,7 @@ pub struct Emulator {
 impl Emulator {
     /// A builder with the defaults listed on [`EmulatorBuilder`].
     pub fn builder() -> EmulatorBuilder {
+        // Equivalent mutant: `Default::default()` is this very call.
         EmulatorBuilder::default()
     }
 
