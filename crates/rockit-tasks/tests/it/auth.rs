@@ -80,12 +80,15 @@ async fn an_expiring_token_is_refreshed_mid_stream_without_losing_or_repeating_i
     let tasks = Tasks::new(client);
     let mut stream = tasks.stream(ListTasks::new().limit(10));
     let mut seen = Vec::new();
-    while let Some(task) = stream.next().await {
-        seen.push(task.unwrap().name);
-        if seen.len() == 35 {
-            emulator.advance(Duration::from_secs(301));
+    support::within(async {
+        while let Some(task) = stream.next().await {
+            seen.push(task.unwrap().name);
+            if seen.len() == 35 {
+                emulator.advance(Duration::from_secs(301));
+            }
         }
-    }
+    })
+    .await;
     assert_eq!(seen, (0..100).map(|i| numbered_name(i, "dltar")).collect::<Vec<_>>());
     assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
     assert!(emulator.requests().iter().any(|r| r.status == Some(401)));

@@ -99,11 +99,11 @@ async fn names_that_only_look_like_a_builds_stay_out_of_it_in_either_order() {
 async fn a_build_stream_reports_its_listing_and_shows_where_it_is() {
     let (_emulator, tasks) = support::demo().await;
     let mut builds = tasks.builds(ListTasks::new().limit(4));
-    let first = builds.try_next().await.unwrap().unwrap();
+    let first = support::within(builds.try_next()).await.unwrap().unwrap();
     let debug = format!("{builds:?}");
     assert!(debug.starts_with("BuildStream { tasks: TaskStream"), "{debug}");
     assert!(debug.contains("current: Some((BuildId"), "{debug}");
-    while builds.try_next().await.unwrap().is_some() {}
+    support::within(async { while builds.try_next().await.unwrap().is_some() {} }).await;
     let report = builds.report();
     assert_eq!(report.yielded, 13, "{report:?}");
     assert!(report.pages >= 4, "{report:?}");

@@ -40,7 +40,7 @@ async fn drive<T: Send + 'static>(emulator: &Emulator, wait: tokio::task::JoinHa
 #[tokio::test]
 async fn the_seed_builds_group_into_stages_with_attempts() {
     let (_emulator, tasks) = support::demo().await;
-    let first = tasks.build(&id("sushi/1")).await.unwrap();
+    let first = support::within(tasks.build(&id("sushi/1"))).await.unwrap();
     let kinds: Vec<&str> = first.stages().iter().map(|stage| stage.kind().as_str()).collect();
     assert_eq!(kinds, ["dltar", "mkraw", "mkdxf", "publish", "deploy"], "no mkpat in a first build");
     assert_eq!(first.state(), BuildState::Succeeded);
@@ -73,7 +73,7 @@ async fn a_build_keeps_exactly_its_own_tasks_whatever_the_filters_match() {
     for other in ["exampleorg-sushi2-0002-1733150000-dltar", "exampleorg-sushi-0020-1733150000-dltar"] {
         emulator.insert(Task::new(name(other), Service::Engine, TaskStatus::Failed));
     }
-    let build = tasks.build(&id("sushi/2")).await.unwrap();
+    let build = support::within(tasks.build(&id("sushi/2"))).await.unwrap();
     assert!(build.tasks().all(|task| task.name.as_str().starts_with("exampleorg-sushi-0002-")));
     assert_eq!(build.tasks().count(), 6);
     assert_eq!(build.state(), BuildState::Succeeded, "another app's failure is noise, not a failure");
@@ -91,7 +91,7 @@ async fn builds_stream_one_build_at_a_time_over_a_hundred_thousand_tasks() {
         .unwrap();
     let tasks = support::tasks(&emulator);
     let mut builds = tasks.builds(ListTasks::new().limit(1_000));
-    let first = builds.try_next().await.unwrap().unwrap();
+    let first = support::within(builds.try_next()).await.unwrap().unwrap();
     assert_eq!(
         emulator.request_count(),
         1,
@@ -101,11 +101,14 @@ async fn builds_stream_one_build_at_a_time_over_a_hundred_thousand_tasks() {
 
     let mut seen = HashSet::from([first.id().clone()]);
     let mut count = first.tasks().count();
-    while let Some(build) = builds.try_next().await.unwrap() {
-        assert!(!build.is_empty());
-        assert!(seen.insert(build.id().clone()), "{} came twice", build.id());
-        count += build.tasks().count();
-    }
+    support::within(async {
+        while let Some(build) = builds.try_next().await.unwrap() {
+            assert!(!build.is_empty());
+            assert!(seen.insert(build.id().clone()), "{} came twice", build.id());
+            count += build.tasks().count();
+        }
+    })
+    .await;
     assert_eq!(count, TASKS, "every task in exactly one build");
     assert!(seen.len() > TASKS / 7, "{} builds", seen.len());
     assert!(builds.report().pages <= (TASKS / 999 + 2) as u64, "{:?}", builds.report());

@@ -89,6 +89,6 @@ async fn without_retries_faults_surface_as_typed_errors() {
     let mut stream = tasks.stream(ListTasks::new());
     let first = futures_util::StreamExt::next(&mut stream).await.unwrap().unwrap_err();
     assert_eq!(first.transport_error().and_then(rockit_transport::Error::status), Some(503), "{first}");
-    let rest: Vec<_> = stream.try_collect().await.unwrap();
+    let rest: Vec<_> = support::within(stream.try_collect()).await.unwrap();
     assert_eq!(rest.len(), 13);
 }

@@ -94,14 +94,17 @@ async fn drain_changing(
     yielded: &mut Vec<TaskName>,
 ) {
     let mut count: usize = 0;
-    while let Some(task) = stream.next().await {
-        let name = task.unwrap().name;
-        count += 1;
-        if count.is_multiple_of(every) {
-            listing.change(emulator, number(&name));
+    support::within(async {
+        while let Some(task) = stream.next().await {
+            let name = task.unwrap().name;
+            count += 1;
+            if count.is_multiple_of(every) {
+                listing.change(emulator, number(&name));
+            }
+            yielded.push(name);
         }
-        yielded.push(name);
-    }
+    })
+    .await;
 }
 
 async fn emulator() -> Emulator {
@@ -132,7 +135,7 @@ async fn a_resumed_stream_yields_each_lasting_task_once_while_the_listing_change
     // A first listing stops part-way and saves its position.
     let mut first = tasks.stream(ListTasks::new().limit(10));
     while yielded.len() < 47 {
-        let name = first.next().await.expect("more tasks").unwrap().name;
+        let name = support::within(first.next()).await.expect("more tasks").unwrap().name;
         if yielded.len() % 9 == 8 {
             listing.change(&emulator, number(&name));
         }
