@@ -111,7 +111,13 @@ async fn the_deadline_stops_a_retry_loop() {
         .build()
         .unwrap();
     let err = client.execute(&ListTasks::new()).await.unwrap_err();
-    assert_eq!(err.status(), Some(503));
+    // Usually the loop stops before a retry whose delay would pass the deadline, with the last
+    // 503; on a loaded machine an attempt may still be under way when the deadline passes, and
+    // then the deadline cuts it. Either way the loop ends, and nothing else is acceptable.
+    match err.kind() {
+        ErrorKind::Api { status: 503, .. } | ErrorKind::Timeout { deadline: true } => {}
+        other => panic!("the last 503 or the deadline, not {other:?}: {err}"),
+    }
     assert!(err.attempts() < 1000 && err.attempts() >= 1, "{} attempts", err.attempts());
     assert_eq!(server.count(), err.attempts() as usize);
 }
