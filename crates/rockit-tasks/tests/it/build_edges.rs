@@ -217,14 +217,7 @@ async fn a_server_that_ignores_the_acknowledged_filter_is_asked_for_warnings_onc
     let page = r#"{"status":"success","totalCount":1,"tasks":[
         {"name":"exampleorg-pho-0001-1700000000-dltar","service":"engine","status":"running"}]}"#;
     server.default_reply(Reply::json(200, page));
-    let tasks = Tasks::new(
-        rockit_transport::Client::builder()
-            .base_url(server.url())
-            .credentials(Credentials::api_key("ExampleOrg", "admin", "k"))
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap(),
-    );
+    let tasks = support::mock_tasks(&server);
     let options = fast().until(TaskKind::Dltar).timeout(Duration::from_millis(300));
     let outcome = support::within(tasks.wait_build(&id("pho/1"), options)).await.unwrap();
     let BuildOutcome::TimedOut { build, .. } = &outcome else { panic!("{outcome:?}") };

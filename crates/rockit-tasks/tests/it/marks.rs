@@ -1,23 +1,11 @@
 //! `Tasks::warning_marks`: which listed tasks carry a warning, and when that cannot be known.
 
 use rockit_model::{ListTasks, TaskName};
-use rockit_tasks::{MAX_WARNING_MARKS, MarksUnknown, Tasks, WarningMark};
+use rockit_tasks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark};
 use rockit_test_support::mock::{MockServer, Reply};
 use rockit_test_support::seed;
-use rockit_transport::{Client, Credentials, RetryPolicy};
 
-use crate::support::{demo, name};
-
-fn mock_tasks(server: &MockServer) -> Tasks {
-    Tasks::new(
-        Client::builder()
-            .base_url(server.url())
-            .credentials(Credentials::api_key("ExampleOrg", "admin", "k"))
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap(),
-    )
-}
+use crate::support::{demo, mock_tasks, name};
 
 #[tokio::test]
 async fn the_demo_marks_its_unacknowledged_and_acknowledged_warnings() {

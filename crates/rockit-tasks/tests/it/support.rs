@@ -17,6 +17,19 @@ pub(crate) fn builder(emulator: &Emulator) -> ClientBuilder {
         )
 }
 
+/// A Tasks client for a scripted mock server: an API key and no retries, so each reply the server
+/// is given reaches the code under test.
+pub(crate) fn mock_tasks(server: &rockit_test_support::mock::MockServer) -> Tasks {
+    Tasks::new(
+        Client::builder()
+            .base_url(server.url())
+            .credentials(Credentials::api_key("ExampleOrg", "admin", "k"))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap(),
+    )
+}
+
 pub(crate) fn tasks(emulator: &Emulator) -> Tasks {
     Tasks::new(builder(emulator).build().unwrap())
 }
