@@ -1,7 +1,8 @@
 //! Response envelopes: the list envelope the vendor's example shows, and the error body of
 //! non-success responses.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::task::TaskSummary;
@@ -33,50 +34,144 @@ impl TaskListResponse {
 /// The body of an error response, read leniently: every field is optional, and anything that is
 /// not a JSON object (an HTML error page, an empty body) yields an empty `ErrorBody`.
 ///
-/// The emulator writes `{"status": "<code>", "message": "..."}`; the vendor documents the codes
-/// `missing-param` and `token-expired` but not the field carrying a message, so `message` is a
-/// **guess** (`error` is read too).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Three shapes are known, and all decode:
+///
+/// - the vendor's envelope, as its gateway writes the maintenance answer [infra]:
+///   `{"status": "failed", "error": "maintenance", "message": "…", "retryAfter": "900"}`: the
+///   outcome in `status`, the code in `error`. That the application's own errors (`token-expired`,
+///   `missing-param`, …) take this shape too is a strong **guess**;
+/// - the older form this SDK guessed first, `{"status": "<code>", "message": "…"}`: a `status` that
+///   is neither absent nor `failed` is the code;
+/// - the firewall's answers [infra]: `{"code": 429, "message": "Too Many Requests"}`, a numeric
+///   `code` ([`ErrorBody::numeric_code`]) and no API code.
+///
+/// So the code comes from `error` when `status` is `failed` or absent, and from `status` when that
+/// holds anything else. Fields that are not where or what these shapes say (a numeric `status`, a
+/// string `code`) are kept in [`ErrorBody::extra`].
+///
+/// It serialises back in the shape it came in: with an [`outcome`](Self::outcome), as the
+/// vendor's envelope (`status`, `error`, `code`, `message`, `retryAfter`, then the extra fields, in
+/// that order); without one, with the code in `status`. `retryAfter` is written as the vendor
+/// writes it, a string of seconds.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorBody {
-    /// The error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ApiStatus>,
+    /// The outcome in `status` when it is one: [`ApiStatus::Failed`] in the vendor's envelope;
+    /// `None` when there is no `status` or it holds the code.
+    pub outcome: Option<ApiStatus>,
+    /// The error code (`token-expired`, `maintenance`, `missing-param`, …).
+    pub code: Option<ApiStatus>,
+    /// The firewall's numeric `code` (the HTTP status it answered with), if any.
+    pub numeric_code: Option<i64>,
     /// A human-readable message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// `retryAfter`: the seconds the server asks a client to wait, sent as a string (`"900"`) or
+    /// a number.
+    pub retry_after: Option<u64>,
     /// Fields the SDK does not model.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl ErrorBody {
-    /// An error body with a code and a message, as the emulator sends it.
-    pub fn new(status: ApiStatus, message: impl Into<String>) -> Self {
-        Self { status: Some(status), message: Some(message.into()), extra: Map::new() }
+    /// An error body in the vendor's envelope: `{"status": "failed", "error": <code>, "message":
+    /// <message>}`.
+    pub fn new(code: ApiStatus, message: impl Into<String>) -> Self {
+        Self {
+            outcome: Some(ApiStatus::Failed),
+            code: Some(code),
+            message: Some(message.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A firewall answer: `{"code": <numeric_code>, "message": <message>}` [infra].
+    pub fn firewall(numeric_code: u16, message: impl Into<String>) -> Self {
+        Self { numeric_code: Some(i64::from(numeric_code)), message: Some(message.into()), ..Self::default() }
+    }
+
+    /// The same body with `retryAfter` set to `seconds`.
+    #[must_use]
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Reads whatever the server sent; never fails.
     pub fn parse(body: &[u8]) -> Self {
-        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
-            return Self::default();
-        };
-        let status = match object.remove("status") {
-            Some(Value::String(code)) => Some(ApiStatus::from(code)),
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(object)) => Self::from_object(object),
+            _ => Self::default(),
+        }
+    }
+
+    /// Takes the known fields out of a JSON object, by the rules in the type's docs.
+    fn from_object(mut object: Map<String, Value>) -> Self {
+        let take_str = |object: &mut Map<String, Value>, key: &str| match object.remove(key) {
+            Some(Value::String(text)) => Some(text),
             Some(other) => {
-                object.insert("status".to_owned(), other);
+                object.insert(key.to_owned(), other);
                 None
             }
             None => None,
         };
-        let message = match object.remove("message") {
-            Some(Value::String(text)) => Some(text),
-            Some(other) => {
-                object.insert("message".to_owned(), other);
-                None
-            }
-            None => object.get("error").and_then(Value::as_str).map(str::to_owned),
+        let (outcome, code) = match take_str(&mut object, "status").map(ApiStatus::from) {
+            Some(ApiStatus::Failed) => (Some(ApiStatus::Failed), take_str(&mut object, "error").map(ApiStatus::from)),
+            Some(code) => (None, Some(code)),
+            None => (None, take_str(&mut object, "error").map(ApiStatus::from)),
         };
-        Self { status, message, extra: object }
+        let message = take_str(&mut object, "message");
+        let numeric_code = match object.get("code").and_then(Value::as_i64) {
+            Some(number) => {
+                object.remove("code");
+                Some(number)
+            }
+            None => None,
+        };
+        let retry_after = match object.get("retryAfter") {
+            Some(Value::String(text)) => text.trim().parse::<u64>().ok(),
+            Some(Value::Number(number)) => number.as_u64(),
+            _ => None,
+        };
+        if retry_after.is_some() {
+            object.remove("retryAfter");
+        }
+        Self { outcome, code, numeric_code, message, retry_after, extra: object }
+    }
+}
+
+impl Serialize for ErrorBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        match (&self.outcome, &self.code) {
+            (Some(outcome), code) => {
+                map.serialize_entry("status", outcome)?;
+                if let Some(code) = code {
+                    map.serialize_entry("error", code)?;
+                }
+            }
+            (None, Some(code)) => map.serialize_entry("status", code)?,
+            (None, None) => {}
+        }
+        if let Some(number) = self.numeric_code {
+            map.serialize_entry("code", &number)?;
+        }
+        if let Some(message) = &self.message {
+            map.serialize_entry("message", message)?;
+        }
+        if let Some(seconds) = self.retry_after {
+            map.serialize_entry("retryAfter", &seconds.to_string())?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    /// A JSON object, by the rules in the type's docs; anything else is an error (use
+    /// [`ErrorBody::parse`] to read any body without failing).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::<String, Value>::deserialize(deserializer).map(Self::from_object)
     }
 }
 
@@ -89,12 +184,44 @@ mod tests {
         assert_eq!(ErrorBody::parse(b"<html>502 Bad Gateway</html>"), ErrorBody::default());
         assert_eq!(ErrorBody::parse(b""), ErrorBody::default());
         assert_eq!(ErrorBody::parse(b"[1,2]"), ErrorBody::default());
-        let body = ErrorBody::parse(br#"{"status":"token-expired","message":"log in again"}"#);
-        assert_eq!(body.status, Some(ApiStatus::TokenExpired));
-        assert_eq!(body.message.as_deref(), Some("log in again"));
-        let odd = ErrorBody::parse(br#"{"status":7,"error":"boom"}"#);
-        assert_eq!(odd.status, None);
-        assert_eq!(odd.message.as_deref(), Some("boom"));
-        assert_eq!(odd.extra.get("status"), Some(&Value::from(7)));
+    }
+
+    #[test]
+    fn the_code_is_in_error_when_status_is_failed_or_absent_and_in_status_otherwise() {
+        let vendor = ErrorBody::parse(br#"{"status":"failed","error":"token-expired","message":"m"}"#);
+        assert_eq!((vendor.outcome, vendor.code), (Some(ApiStatus::Failed), Some(ApiStatus::TokenExpired)));
+        assert_eq!(vendor.message.as_deref(), Some("m"));
+        let bare = ErrorBody::parse(br#"{"error":"token-expired"}"#);
+        assert_eq!((bare.outcome, bare.code), (None, Some(ApiStatus::TokenExpired)));
+        let older = ErrorBody::parse(br#"{"status":"token-expired","error":"x","message":"log in again"}"#);
+        assert_eq!((older.outcome, older.code), (None, Some(ApiStatus::TokenExpired)));
+        assert_eq!(older.extra.get("error"), Some(&Value::from("x")), "kept, not the code");
+        let odd = ErrorBody::parse(br#"{"status":7,"error":"boom","code":"x","retryAfter":"soon"}"#);
+        assert_eq!(odd.code, Some(ApiStatus::from("boom")));
+        assert_eq!((odd.numeric_code, odd.retry_after, odd.message.as_deref()), (None, None, None));
+        assert_eq!(odd.extra.len(), 3, "{odd:?}");
+        let firewall = ErrorBody::parse(br#"{"code":429,"message":"Too Many Requests","retryAfter":60}"#);
+        assert_eq!((firewall.code, firewall.numeric_code, firewall.retry_after), (None, Some(429), Some(60)));
+    }
+
+    #[test]
+    fn bodies_serialise_in_the_shape_they_came_in() {
+        for body in [
+            r#"{"status":"failed","error":"maintenance","message":"m","retryAfter":"900"}"#,
+            r#"{"status":"missing-param","message":"m","traceId":"t"}"#,
+            r#"{"code":404,"message":"Not Found"}"#,
+            r#"{"status":"failed"}"#,
+        ] {
+            assert_eq!(serde_json::to_string(&ErrorBody::parse(body.as_bytes())).unwrap(), body);
+        }
+        let made = ErrorBody::new(ApiStatus::TokenExpired, "m").with_retry_after(5);
+        assert_eq!(
+            serde_json::to_string(&made).unwrap(),
+            r#"{"status":"failed","error":"token-expired","message":"m","retryAfter":"5"}"#
+        );
+        assert_eq!(serde_json::to_string(&ErrorBody::firewall(400, "Bad Request")).unwrap(), r#"{"code":400,"message":"Bad Request"}"#);
+        let decoded: ErrorBody = serde_json::from_str(r#"{"error":"x"}"#).unwrap();
+        assert_eq!(decoded.code, Some(ApiStatus::from("x")));
+        assert!(serde_json::from_str::<ErrorBody>("[]").is_err());
     }
 }

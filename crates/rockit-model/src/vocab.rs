@@ -187,14 +187,21 @@ impl TaskStatus {
 }
 
 string_enum! {
-    /// The top-level `status` of every response body: `success`, or an error code.
+    /// The top-level `status` of every response body (`success`, or `failed` in the vendor's
+    /// error envelope), and the error code of an error body (`token-expired`, …): see
+    /// [`ErrorBody`](crate::ErrorBody).
     ///
-    /// `success`, `missing-param` and `token-expired` are documented. The rest are **guesses**
-    /// that the emulator uses and the SDK recognises; any other code decodes as
-    /// [`ApiStatus::Unknown`].
+    /// `success`, `missing-param` and `token-expired` are documented; `failed` and `maintenance`
+    /// are written by the vendor's gateway [infra]. The rest are **guesses** that the emulator uses
+    /// and the SDK recognises; any other code decodes as [`ApiStatus::Unknown`].
     pub enum ApiStatus {
         /// The call succeeded (documented).
         Success => "success",
+        /// The call failed; the code is in the body's `error` (the vendor's gateway [infra]).
+        Failed => "failed",
+        /// The service is in maintenance mode (`503` with `Retry-After`, the vendor's gateway
+        /// [infra]).
+        Maintenance => "maintenance",
         /// A required parameter is missing (documented, `400`).
         MissingParam => "missing-param",
         /// The backend auth token has expired (documented, `401`).

@@ -193,6 +193,32 @@ pub mod seed {
     }
 }
 
+pub mod vendor_errors {
+    //! The error answers the vendor's gateway and web application firewall write, verbatim from its
+    //! public infrastructure code (`../shared/API.md`, "Error answers" [infra]).
+
+    /// Maintenance mode (gateway and firewall): status `503`, with `Content-Type:
+    /// application/json` and `Retry-After: 900`.
+    pub const MAINTENANCE: &str = r#"{"status":"failed","error":"maintenance","message":"The service is in maintenance mode. Please retry later.","retryAfter":"900"}"#;
+    /// The `Retry-After` header of the maintenance answer.
+    pub const MAINTENANCE_RETRY_AFTER: &str = "900";
+    /// The firewall's rate limit: status `429`, with `Retry-After: 60`.
+    pub const RATE_LIMITED: &str = r#"{"code":429,"message":"Too Many Requests"}"#;
+    /// The `Retry-After` header of the rate limit answer.
+    pub const RATE_LIMITED_RETRY_AFTER: &str = "60";
+    /// A route not on the firewall's allow list: status `404`.
+    pub const NOT_FOUND: &str = r#"{"code":404,"message":"Not Found"}"#;
+    /// The firewall's protection rules: status `400`.
+    pub const BAD_REQUEST: &str = r#"{"code":400,"message":"Bad Request"}"#;
+    /// The application's `token-expired` in the vendor's envelope (its shape a strong guess from
+    /// the maintenance answer; the code and message from the vendor's documentation).
+    pub const TOKEN_EXPIRED: &str =
+        r#"{"status":"failed","error":"token-expired","message":"The authentication token has expired."}"#;
+
+    /// The four bodies the infrastructure writes, with their HTTP statuses, in API.md's order.
+    pub const ALL: [(u16, &str); 4] = [(503, MAINTENANCE), (429, RATE_LIMITED), (404, NOT_FOUND), (400, BAD_REQUEST)];
+}
+
 pub mod strategies {
     //! proptest strategies for every wire type.
 

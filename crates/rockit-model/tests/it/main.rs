@@ -3,6 +3,7 @@
 mod details;
 mod endpoints;
 mod envelopes;
+mod errors;
 mod hostile;
 mod names;
 mod properties;
