@@ -114,7 +114,9 @@ impl ErrorBody {
             None => None,
         };
         let (outcome, code) = match take_str(&mut object, "status").map(ApiStatus::from) {
-            Some(ApiStatus::Failed) => (Some(ApiStatus::Failed), take_str(&mut object, "error").map(ApiStatus::from)),
+            Some(ApiStatus::Failed) => {
+                (Some(ApiStatus::Failed), take_str(&mut object, "error").map(ApiStatus::from))
+            }
             Some(code) => (None, Some(code)),
             None => (None, take_str(&mut object, "error").map(ApiStatus::from)),
         };
@@ -219,7 +221,10 @@ mod tests {
             serde_json::to_string(&made).unwrap(),
             r#"{"status":"failed","error":"token-expired","message":"m","retryAfter":"5"}"#
         );
-        assert_eq!(serde_json::to_string(&ErrorBody::firewall(400, "Bad Request")).unwrap(), r#"{"code":400,"message":"Bad Request"}"#);
+        assert_eq!(
+            serde_json::to_string(&ErrorBody::firewall(400, "Bad Request")).unwrap(),
+            r#"{"code":400,"message":"Bad Request"}"#
+        );
         let decoded: ErrorBody = serde_json::from_str(r#"{"error":"x"}"#).unwrap();
         assert_eq!(decoded.code, Some(ApiStatus::from("x")));
         assert!(serde_json::from_str::<ErrorBody>("[]").is_err());

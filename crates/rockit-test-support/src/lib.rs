@@ -216,7 +216,8 @@ pub mod vendor_errors {
         r#"{"status":"failed","error":"token-expired","message":"The authentication token has expired."}"#;
 
     /// The four bodies the infrastructure writes, with their HTTP statuses, in API.md's order.
-    pub const ALL: [(u16, &str); 4] = [(503, MAINTENANCE), (429, RATE_LIMITED), (404, NOT_FOUND), (400, BAD_REQUEST)];
+    pub const ALL: [(u16, &str); 4] =
+        [(503, MAINTENANCE), (429, RATE_LIMITED), (404, NOT_FOUND), (400, BAD_REQUEST)];
 }
 
 pub mod strategies {

@@ -185,8 +185,7 @@ impl Call<'_> {
         loop {
             attempts += 1;
             tracing::Span::current().record("attempt", attempts);
-            let outcome = self.attempt(&headers, deadline_at).await;
-            let (error, retry_after) = match outcome {
+            let (error, retry_after) = match self.attempt(&headers, deadline_at).await {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
                     match classify(endpoint, response) {
@@ -194,37 +193,19 @@ impl Call<'_> {
                             self.client.retry_tokens.deposit(last_retry_cost);
                             return Ok(value);
                         }
+                        Err(error) if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) => {
+                            refreshed = true;
+                            // If the provider cannot refresh, the caller still sees the server's
+                            // `401 token-expired`, with the refresh failure as its cause.
+                            headers = self
+                                .fresh_headers(&headers)
+                                .await
+                                .map_err(|failure| (error.with_source(failure), attempts))?;
+                            continue;
+                        }
                         Err(error) => {
-                            if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
-                                refreshed = true;
-                                // Another call may have refreshed already (callers that hit one
-                                // expiry together): then its credentials serve, and the provider
-                                // is not asked to refresh again.
-                                let current = if self.client.fixed_credentials {
-                                    None
-                                } else {
-                                    self.client.provider.credentials().await.and_then(|c| c.headers()).ok()
-                                };
-                                if let Some(current) = current.filter(|current| *current != headers) {
-                                    tracing::debug!(
-                                        "token expired; repeating once with credentials refreshed meanwhile"
-                                    );
-                                    headers = current;
-                                    continue;
-                                }
-                                tracing::debug!("token expired; refreshing credentials and repeating once");
-                                // If the provider cannot refresh, the caller still sees the
-                                // server's `401 token-expired`, with the refresh failure as its cause.
-                                match self.client.provider.refresh().await.and_then(|c| c.headers()) {
-                                    Ok(fresh) => headers = fresh,
-                                    Err(failure) => return Err((error.with_source(failure), attempts)),
-                                }
-                                continue;
-                            }
-                            let retryable =
-                                self.idempotent && error.status().is_some_and(is_retryable_status);
-                            if !retryable {
-                                return Err((error, attempts));
+                            if !(self.idempotent && error.status().is_some_and(is_retryable_status)) {
+                                return Err((error.into_retry_later(), attempts));
                             }
                             let retry_after = error.retry_after();
                             (error, retry_after)
@@ -246,24 +227,45 @@ impl Call<'_> {
                 }
             };
             retries += 1;
-            if retries >= self.client.retry.max_attempts {
-                return Err((error, attempts));
-            }
             let delay = self.client.retry.delay(retries, retry_after);
-            if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
-                tracing::debug!(reason = %error.kind(), "not retrying: the delay would pass the deadline");
-                return Err((error, attempts));
+            let give_up = if retries >= self.client.retry.max_attempts {
+                Some("no attempts left")
+            } else if retry_after.is_some_and(|asked| asked > self.client.retry.max_delay) {
+                // Maintenance says 900 s: repeating the request sooner is pointless.
+                Some("the server asks to wait longer than the retry policy's max_delay")
+            } else if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
+                Some("the delay would pass the deadline")
+            } else {
+                None
+            };
+            if let Some(reason) = give_up {
+                tracing::debug!(error = %error.kind(), reason, "not retrying");
+                return Err((error.into_retry_later(), attempts));
             }
             // Every retry is paid from the client's budget, a connect failure's included: when
             // most calls fail, the budget runs out and calls stop multiplying the load.
             let Some(cost) = self.client.retry_tokens.withdraw(error.kind()) else {
-                tracing::debug!(reason = %error.kind(), "not retrying: the retry budget is spent");
-                return Err((error, attempts));
+                tracing::debug!(error = %error.kind(), "not retrying: the retry budget is spent");
+                return Err((error.into_retry_later(), attempts));
             };
             last_retry_cost = Some(cost);
             tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// The credentials to repeat a call with after `token-expired`: those another call refreshed
+    /// meanwhile (callers that hit one expiry together), or else freshly refreshed ones.
+    async fn fresh_headers(&self, used: &reqwest::header::HeaderMap) -> Result<reqwest::header::HeaderMap> {
+        if !self.client.fixed_credentials
+            && let Ok(current) = self.client.provider.credentials().await.and_then(|c| c.headers())
+            && current != *used
+        {
+            tracing::debug!("token expired; repeating once with credentials refreshed meanwhile");
+            return Ok(current);
+        }
+        tracing::debug!("token expired; refreshing credentials and repeating once");
+        self.client.provider.refresh().await.and_then(|c| c.headers())
     }
 
     /// One attempt: send, then read the whole body within the size cap, all within the attempt's
@@ -353,14 +355,16 @@ fn classify<E: Endpoint + ?Sized>(endpoint: &E, response: RawResponse) -> Result
     }
 }
 
+/// An error answer: its code and message from the body in any of the shapes [`ErrorBody`] reads,
+/// and how long to wait from the `Retry-After` header or else the body's `retryAfter`.
 fn api_error(status: u16, body: &[u8], retry_after: Option<Duration>) -> Error {
     let parsed = ErrorBody::parse(body);
     Error::new(ErrorKind::Api {
         status,
-        code: parsed.status,
+        code: parsed.code,
         message: parsed.message,
         excerpt: excerpt(body),
-        retry_after,
+        retry_after: retry_after.or(parsed.retry_after.map(Duration::from_secs)),
     })
 }
 

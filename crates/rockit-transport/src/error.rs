@@ -71,6 +71,22 @@ pub enum ErrorKind {
         /// The server's `Retry-After`, if it sent one.
         retry_after: Option<Duration>,
     },
+    /// The server asked the client to come back later than the client would wait: maintenance
+    /// (`503` with `Retry-After`), a rate limit (`429`), or another `503`, with a `Retry-After`
+    /// (the header, or the body's `retryAfter`) longer than the retry policy's `max_delay` or what
+    /// is left of the call's deadline, or a call the client may not repeat. The call fails at once
+    /// instead of repeating a request the server has ruled out; a waiter keeps waiting through it.
+    #[error("{}", retry_later_text(*status, code.as_ref(), *retry_after))]
+    RetryLater {
+        /// The HTTP status code (`503`, `429`).
+        status: u16,
+        /// The API code from the body (`maintenance`, …), if any.
+        code: Option<ApiStatus>,
+        /// The server's message, if any.
+        message: Option<String>,
+        /// How long the server asked the client to wait.
+        retry_after: Duration,
+    },
     /// A response body did not decode into the expected type.
     #[error("{status} response did not decode ({reason}); body starts {excerpt:?}")]
     Decode {
@@ -132,6 +148,28 @@ impl Error {
         self
     }
 
+    /// A `429` or `503` that asked the client to wait ([`ErrorKind::Api`] with a `retry_after`),
+    /// which the client is returning instead of waiting, as [`ErrorKind::RetryLater`]; any other
+    /// error unchanged.
+    pub(crate) fn into_retry_later(mut self) -> Self {
+        if let ErrorKind::Api {
+            status: status @ (429 | 503),
+            code,
+            message,
+            retry_after: Some(retry_after),
+            ..
+        } = &mut self.inner.kind
+        {
+            self.inner.kind = ErrorKind::RetryLater {
+                status: *status,
+                code: code.take(),
+                message: message.take(),
+                retry_after: *retry_after,
+            };
+        }
+        self
+    }
+
     /// Names the request the error belongs to: what `Display` shows, and what [`Error::method`],
     /// [`Error::path`] and [`Error::permission`] return.
     pub(crate) fn for_request(
@@ -156,6 +194,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match &self.inner.kind {
             ErrorKind::Api { status, .. }
+            | ErrorKind::RetryLater { status, .. }
             | ErrorKind::Decode { status, .. }
             | ErrorKind::Redirect { status, .. } => Some(*status),
             _ => None,
@@ -165,24 +204,49 @@ impl Error {
     /// The API status code from the response body (`missing-param`, `token-expired`, …).
     pub fn api_code(&self) -> Option<&ApiStatus> {
         match &self.inner.kind {
-            ErrorKind::Api { code, .. } => code.as_ref(),
+            ErrorKind::Api { code, .. } | ErrorKind::RetryLater { code, .. } => code.as_ref(),
             _ => None,
         }
     }
 
-    /// The server's `Retry-After`, if it sent one.
+    /// How long the server asked the client to wait: its `Retry-After` header, or else the
+    /// `retryAfter` of its error body, if it sent either.
     pub fn retry_after(&self) -> Option<Duration> {
         match &self.inner.kind {
             ErrorKind::Api { retry_after, .. } => *retry_after,
+            ErrorKind::RetryLater { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
+    }
+
+    /// Whether the server said it is in maintenance (the code `maintenance`, as the vendor's
+    /// gateway sends it with `503` and `Retry-After: 900` [infra]). A later call may succeed:
+    /// [`retry_after`](Self::retry_after) says when.
+    pub fn is_maintenance(&self) -> bool {
+        self.api_code() == Some(&ApiStatus::Maintenance)
+    }
+
+    /// Whether the server limited the rate of requests (`429`): the gateway's limit is shared by
+    /// every client of one ROCKIT Edge [infra], so slow down; [`retry_after`](Self::retry_after)
+    /// says for how long.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// Whether the server asked to come back later than the client would wait
+    /// ([`ErrorKind::RetryLater`]): the call failed at once, without repeating the request.
+    pub fn is_retry_later(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::RetryLater { .. })
     }
 
     /// Whether the failure is transient: a later identical call may succeed. The client has
     /// already retried idempotent calls within its policy before returning such an error.
     pub fn is_retryable(&self) -> bool {
         match &self.inner.kind {
-            ErrorKind::Connect | ErrorKind::Timeout { .. } | ErrorKind::Interrupted => true,
+            ErrorKind::Connect
+            | ErrorKind::Timeout { .. }
+            | ErrorKind::Interrupted
+            | ErrorKind::RetryLater { .. } => true,
             ErrorKind::Api { status, .. } => is_retryable_status(*status),
             _ => false,
         }
@@ -288,6 +352,19 @@ fn api_text(status: u16, code: Option<&ApiStatus>, message: Option<&str>, excerp
         None => {}
     }
     text
+}
+
+/// `ROCKIT Edge is in maintenance; it asks to retry in 15m`, and the like for a rate limit or
+/// another `503`.
+fn retry_later_text(status: u16, code: Option<&ApiStatus>, retry_after: Duration) -> String {
+    let when = humantime::format_duration(Duration::from_secs(retry_after.as_secs().max(1)));
+    let what = match (status, code) {
+        (_, Some(ApiStatus::Maintenance)) => "ROCKIT Edge is in maintenance".to_owned(),
+        (429, _) => "ROCKIT Edge is limiting the rate of requests (429)".to_owned(),
+        (_, Some(code)) => format!("the server is unavailable ({status} {code})"),
+        (_, None) => format!("the server is unavailable ({status})"),
+    };
+    format!("{what}; it asks to retry in {when}")
 }
 
 /// The first bytes of a body as text, made printable ([`rockit_model::printable`]), for error

@@ -22,7 +22,10 @@ fn the_maintenance_answer_names_its_code_and_how_long() {
     assert_eq!(body.code, Some(ApiStatus::Maintenance));
     assert_eq!(body.retry_after, Some(900));
     assert_eq!(body.message.as_deref(), Some("The service is in maintenance mode. Please retry later."));
-    assert_eq!(ErrorBody::new(ApiStatus::Maintenance, body.message.clone().unwrap()).with_retry_after(900), body);
+    assert_eq!(
+        ErrorBody::new(ApiStatus::Maintenance, body.message.clone().unwrap()).with_retry_after(900),
+        body
+    );
 }
 
 #[test]

@@ -19,3 +19,4 @@ mod sources;
 mod support;
 mod timing;
 mod unauthorized;
+mod vendor_errors;

@@ -1,5 +1,6 @@
 //! How long a call takes: the deadline bounds the whole retry loop, a `Retry-After` past the
-//! deadline ends the call at once, and `Retry-After` given as an HTTP date is honoured.
+//! deadline or longer than the policy's `max_delay` ends the call at once, and `Retry-After` given
+//! as an HTTP date is honoured.
 //!
 //! Time is observed without upper bounds on the wall clock: the delays are made exact (a
 //! `Retry-After` capped by the policy's `max_delay` is slept as is, without jitter), so the number
@@ -26,16 +27,16 @@ fn unavailable_for(retry_after: &str) -> Reply {
 
 #[tokio::test]
 async fn the_deadline_bounds_the_time_of_a_retry_loop_not_only_its_attempts() {
-    // Every answer asks for 10 s, capped at exactly 100 ms by the policy: each retry waits exactly
-    // 100 ms, so the attempts the server sees measure the time the call took. A retry whose delay
-    // would end past the 450 ms deadline is not made: attempts start at 0, 100, 200, 300 and
-    // 400 ms at the earliest, and a slow machine only makes fewer of them.
-    const DELAY: Duration = Duration::from_millis(100);
-    const DEADLINE: Duration = Duration::from_millis(450);
+    // Every answer asks for 1 s, which the policy allows: each retry waits exactly 1 s, so the
+    // attempts the server sees measure the time the call took. A retry whose delay would end past
+    // the 2.5 s deadline is not made: attempts start at 0, 1 and 2 s at the earliest, and a slow
+    // machine only makes fewer of them.
+    const DELAY: Duration = Duration::from_secs(1);
+    const DEADLINE: Duration = Duration::from_millis(2500);
     let server = MockServer::start().await;
-    server.default_reply(unavailable_for("10"));
+    server.default_reply(unavailable_for("1"));
     let client = builder(&server)
-        // A bound on attempts that the deadline must reach first: 20 attempts take 1.9 s.
+        // A bound on attempts that the deadline must reach first: 20 attempts take 19 s.
         .retry_policy(RetryPolicy::default().max_attempts(20).max_delay(DELAY))
         .deadline(DEADLINE)
         .build()
@@ -45,12 +46,13 @@ async fn the_deadline_bounds_the_time_of_a_retry_loop_not_only_its_attempts() {
     let elapsed = started.elapsed();
     let attempts = err.attempts();
     match err.kind() {
-        // The usual end: the next delay would pass the deadline, so the last answer is returned.
-        ErrorKind::Api { status: 503, retry_after, .. } => {
-            assert_eq!(*retry_after, Some(Duration::from_secs(10)));
+        // The usual end: the next delay would pass the deadline, so the server's last request to
+        // come back later is returned.
+        ErrorKind::RetryLater { status: 503, retry_after, .. } => {
+            assert_eq!(*retry_after, DELAY);
             assert_eq!(server.count(), attempts as usize);
         }
-        // On a machine so slow that one request takes 100 ms, the deadline cuts the last attempt.
+        // On a machine so slow that one request takes 500 ms, the deadline cuts the last attempt.
         ErrorKind::Timeout { deadline: true } => {
             let seen = u32::try_from(server.count()).unwrap();
             assert!((attempts - 1..=attempts).contains(&seen), "{err}");
@@ -63,6 +65,26 @@ async fn the_deadline_bounds_the_time_of_a_retry_loop_not_only_its_attempts() {
     assert!(attempts <= most, "{attempts} attempts in a {DEADLINE:?} deadline with {DELAY:?} delays");
     // And every delay was slept in full (a lower bound, which a slow machine cannot break).
     assert!(elapsed >= DELAY * (attempts - 1), "{attempts} attempts in only {elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_max_delay_returns_at_once_saying_when() {
+    // The old behaviour repeated the request every `max_delay` (10 s) for a server that asked for
+    // 900 s: four requests and 30 s for nothing.
+    let server = MockServer::start().await;
+    server.default_reply(unavailable_for("900"));
+    let client = builder(&server).build().unwrap();
+    let err = tokio::time::timeout(HANG_GUARD, client.execute(&ListTasks::new()))
+        .await
+        .expect("the call returned at once")
+        .unwrap_err();
+    assert!(err.is_retry_later() && err.is_retryable() && !err.is_maintenance(), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(900)));
+    assert_eq!((err.attempts(), server.count()), (1, 1));
+    assert_eq!(
+        err.to_string(),
+        "GET /be/v1/tasks: the server is unavailable (503 unavailable); it asks to retry in 15m (after 1 attempt)"
+    );
 }
 
 #[tokio::test]
@@ -108,24 +130,31 @@ async fn retry_after_as_an_http_date_is_read_from_a_real_response() {
 }
 
 #[tokio::test]
-async fn retry_after_as_an_http_date_is_waited_for_up_to_max_delay() {
-    // The date is 5 s ahead and the policy caps every delay at 300 ms: the retry waits exactly
-    // 300 ms. Without the date the delay would be the policy's jitter (at most 1 ms here).
-    const CAP: Duration = Duration::from_millis(300);
+async fn retry_after_as_an_http_date_is_waited_for() {
+    // The date is 2 s ahead (1 to 2 s once the date format drops the sub-second part) and the
+    // policy allows 3 s: the retry waits for the date. Without it the delay would be the policy's
+    // jitter (at most 1 ms here).
     let server = MockServer::start().await;
-    server.script([unavailable_for(&http_date_in(Duration::from_secs(5))), Reply::json(200, LIST_OK)]);
-    let policy = RetryPolicy::default().base_delay(Duration::from_millis(1)).max_delay(CAP);
+    server.script([unavailable_for(&http_date_in(Duration::from_secs(2))), Reply::json(200, LIST_OK)]);
+    let policy =
+        RetryPolicy::default().base_delay(Duration::from_millis(1)).max_delay(Duration::from_secs(3));
     let client = builder(&server).retry_policy(policy).build().unwrap();
     let started = Instant::now();
     let page = client.execute(&ListTasks::new()).await.unwrap();
     assert_eq!(page.tasks.len(), 1);
     assert_eq!(server.count(), 2);
-    assert!(started.elapsed() >= CAP, "retried after only {:?}", started.elapsed());
+    assert!(started.elapsed() >= Duration::from_millis(900), "retried after only {:?}", started.elapsed());
 
     // A date in the past means "retry now": no wait beyond the jitter, and no error.
     server.script([unavailable_for("Sun, 06 Nov 1994 08:49:37 GMT"), Reply::json(200, LIST_OK)]);
     client.execute(&ListTasks::new()).await.unwrap();
     assert_eq!(server.count(), 4);
+
+    // A date further ahead than the policy waits ends the call at once.
+    server.default_reply(unavailable_for(&http_date_in(Duration::from_secs(60))));
+    let err = client.execute(&ListTasks::new()).await.unwrap_err();
+    assert!(err.is_retry_later(), "{err:?}");
+    assert_eq!(server.count(), 5);
 }
 
 #[tokio::test]
@@ -141,7 +170,7 @@ async fn a_retry_after_date_past_the_deadline_returns_at_once() {
         .await
         .expect("the call returned at once instead of waiting towards its deadline")
         .unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Api { status: 503, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::RetryLater { status: 503, .. }), "{err:?}");
     assert!(err.retry_after().is_some_and(|wait| wait > Duration::from_secs(3600)), "{err:?}");
     assert_eq!(server.count(), 1);
 }
