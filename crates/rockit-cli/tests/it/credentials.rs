@@ -240,7 +240,7 @@ async fn a_failing_token_command_is_an_auth_error_without_its_output() {
     let run =
         rockit_env(&["--endpoint", &url, "--token-command", &command, "tasks", "list"], &[]).await.expect(3);
     assert!(
-        run.stderr.starts_with("error: list tasks: GET /be/v1/tasks: credentials unavailable: credential command \"sh\" exited with exit status: 7: login refused: session expired"),
+        run.stderr.starts_with("error: list tasks: GET /be/v1/tasks: credentials unavailable: credential command \"sh\" exited with status 7: login refused: session expired; run the command yourself to see its full output"),
         "{}",
         run.stderr
     );

@@ -1,6 +1,7 @@
 //! Credential commands and the resolver at their edges: the output cap to the byte, secrets that
-//! are not one word, what a command provider prints and reports, how command lines split, which
-//! credential a command setting chooses, and where the config file is looked for.
+//! are not one word, what a failing command's error quotes (and redacts) of its stderr, what a
+//! command provider prints and reports, how command lines split, which credential a command
+//! setting chooses, and where the config file is looked for.
 
 use std::time::Duration;
 
@@ -38,6 +39,103 @@ async fn a_secret_with_a_space_is_refused() {
     let err = token_from(r#"echo '{"token": "two words"}'"#).await.unwrap_err();
     assert!(err.contains("printed no usable token"), "{err}");
     assert!(!err.contains("two words"), "the output is never quoted: {err}");
+}
+
+/// The provider's part of a credentials error: from `credential command` on.
+fn failure_of(err: &rockit_transport::Error) -> String {
+    let text = err.to_string();
+    let at = text.find("credential command").unwrap_or_else(|| panic!("not a command failure: {text}"));
+    text[at..].to_owned()
+}
+
+#[tokio::test]
+async fn a_failed_command_names_its_status_once_and_redacts_secrets_in_its_stderr() {
+    let provider = CommandCredentials::token(
+        sh("echo 'login failed: password=hunter2 token=abc123' >&2; echo 'second line' >&2; exit 7"),
+        None,
+    )
+    .unwrap();
+    let err = provider.credentials().await.unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    let text = err.to_string();
+    assert_eq!(text.matches("exited with status 7").count(), 1, "{text}");
+    assert!(text.contains("password=[redacted]"), "{text}");
+    for shown in ["hunter2", "abc123", "exit status", "second line"] {
+        assert!(!text.contains(shown), "{shown:?} in {text}");
+    }
+    assert_eq!(
+        failure_of(&err),
+        r#"credential command "sh" exited with status 7: login failed: password=[redacted] token=[redacted]; run the command yourself to see its full output"#
+    );
+
+    let quiet = CommandCredentials::token(sh("exit 4"), None).unwrap().credentials().await.unwrap_err();
+    assert_eq!(
+        failure_of(&quiet),
+        r#"credential command "sh" exited with status 4; run the command yourself to see its full output"#
+    );
+}
+
+#[tokio::test]
+async fn a_command_killed_by_a_signal_says_so() {
+    let provider =
+        CommandCredentials::token(sh("echo 'Authorization: Bearer abc.def' >&2; kill -9 $$"), None).unwrap();
+    let err = provider.credentials().await.unwrap_err();
+    assert_eq!(
+        failure_of(&err),
+        r#"credential command "sh" was killed by signal 9: Authorization: Bearer [redacted]; run the command yourself to see its full output"#
+    );
+}
+
+#[tokio::test]
+async fn a_long_stderr_line_is_cut_with_an_ellipsis() {
+    let provider =
+        CommandCredentials::token(sh("head -c 300 /dev/zero | tr '\\0' x >&2; echo >&2; exit 1"), None)
+            .unwrap();
+    let err = provider.credentials().await.unwrap_err();
+    let text = failure_of(&err);
+    assert_eq!(
+        text,
+        format!(
+            r#"credential command "sh" exited with status 1: {}…; run the command yourself to see its full output"#,
+            "x".repeat(120)
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_failing_refresh_never_shows_the_secret_handed_out_before() {
+    let dir = std::env::temp_dir().join(format!("rockit-commands-refresh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, api_key) in [("token", false), ("api-key", true)] {
+        // First run: prints the secret. Later runs: fail, echoing it on stderr without any key.
+        let marker = dir.join(name);
+        let script = format!(
+            "if [ -e '{0}' ]; then echo 'rejected: old tok-first-secret, use (tok-first-secret)?' >&2; \
+             echo 'second line tok-first-secret' >&2; exit 2; fi; touch '{0}'; echo tok-first-secret",
+            marker.display()
+        );
+        let provider: Box<dyn CredentialProvider> = if api_key {
+            Box::new(CommandCredentials::api_key(sh(&script), "ExampleOrg", "ci").unwrap())
+        } else {
+            Box::new(CommandCredentials::token(sh(&script), None).unwrap())
+        };
+        let first = match provider.credentials().await.unwrap() {
+            Credentials::Token { token, .. } => token.expose_secret().to_owned(),
+            Credentials::ApiKey { key, .. } => key.expose_secret().to_owned(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(first, "tok-first-secret");
+        let err = provider.refresh().await.unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("tok-first-secret") && !text.contains("second line"), "{text}");
+        assert_eq!(
+            failure_of(&err),
+            r#"credential command "sh" exited with status 2: rejected: old [redacted], use ([redacted])?; run the command yourself to see its full output"#,
+            "{name}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

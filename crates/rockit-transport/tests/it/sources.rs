@@ -258,9 +258,9 @@ async fn a_failing_command_is_an_auth_error_with_its_status_and_first_stderr_lin
         ),
         (
             sh("echo stdout-secret; echo 'login failed: no session' >&2; echo more >&2; exit 3"),
-            "exited with exit status: 3: login failed: no session",
+            "exited with status 3: login failed: no session",
         ),
-        (sh("echo stdout-secret >&2; exit 1"), "exited with exit status: 1: stdout-secret"),
+        (sh("echo stdout-secret >&2; exit 1"), "exited with status 1: stdout-secret"),
         (vec!["/nonexistent/rockit-login".to_owned()], "could not start"),
     ];
     for (argv, says) in cases {
