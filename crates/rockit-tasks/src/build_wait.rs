@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use crate::build::{Build, BuildState};
 use crate::client::Tasks;
 use crate::error::Result;
+use crate::pacing::{Pace, Pause, Pauses};
 
 /// Longer than any wait can sensibly last; larger timeouts are clamped to it.
 const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
@@ -36,7 +37,9 @@ const LAST_LOOK: Duration = Duration::from_secs(5);
 /// How [`Tasks::wait_build`] and [`Tasks::watch_build`] wait.
 ///
 /// Polling backs off as for a single task: from `min_interval`, doubling while nothing changes,
-/// up to `max_interval`, back to `min_interval` on any change.
+/// up to `max_interval`, back to `min_interval` on any change; each pause jittered by up to a
+/// fifth; a rate limit doubles the interval at once. Maintenance and rate limits do not end a
+/// wait (see [`BuildChange::Paused`]).
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct BuildWaitOptions {
@@ -103,6 +106,11 @@ impl BuildWaitOptions {
     /// Both intervals at once: poll every `interval`.
     pub fn interval(self, interval: Duration) -> Self {
         self.min_interval(interval).max_interval(interval)
+    }
+
+    /// The shortest and the longest pause between two polls, as set.
+    pub fn intervals(&self) -> (Duration, Duration) {
+        (self.min_interval, self.max_interval)
     }
 
     /// Without a stage to wait for (no [`until`](Self::until), no previous build): how long every
@@ -191,6 +199,12 @@ pub enum BuildChange {
         /// The task.
         task: TaskName,
     },
+    /// The server asked to come back later (maintenance, a rate limit); the wait goes on at its
+    /// own pace, never slower than its maximum interval. Reported once per pause, alone in its
+    /// step.
+    Paused(Pause),
+    /// The server answers again after a pause.
+    Resumed,
 }
 
 /// One step of a build watch: the build as it stands, what changed since the last step, and, on
@@ -216,6 +230,8 @@ impl Tasks {
     /// [`keep_going`](BuildWaitOptions::keep_going)), or the timeout passes. A build that has not
     /// appeared yet is waited for. Transient errors are retried by the transport, and a poll that
     /// still fails transiently is repeated while time is left; other errors end the wait.
+    /// Maintenance (`503 maintenance`) and rate limits (`429`) are waited through at the options'
+    /// pace, whatever `Retry-After` the server sends; [`Tasks::watch_build`] reports them.
     pub async fn wait_build(&self, id: &BuildId, options: BuildWaitOptions) -> Result<BuildOutcome> {
         let mut watcher = Watcher::new(self.clone(), id.clone(), options);
         loop {
@@ -274,7 +290,8 @@ struct Watcher {
     id: BuildId,
     options: BuildWaitOptions,
     started: Instant,
-    interval: Duration,
+    pace: Pace,
+    pauses: Pauses,
     target: Option<BuildTarget>,
     /// The build as last reported, and when it last changed.
     last: Option<Build>,
@@ -291,7 +308,8 @@ impl Watcher {
         let now = Instant::now();
         Self {
             tasks,
-            interval: options.min_interval,
+            pace: Pace::new(options.min_interval, options.max_interval),
+            pauses: Pauses::default(),
             target: options.until.clone().map(BuildTarget::Stage),
             id,
             options,
@@ -333,13 +351,7 @@ impl Watcher {
         let deadline = self.started + self.options.timeout.min(FOREVER);
         loop {
             if self.polled {
-                let pause = self.interval.min(deadline.saturating_duration_since(Instant::now()));
-                tokio::time::sleep(pause).await;
-                self.interval = self
-                    .interval
-                    .saturating_mul(2)
-                    .min(self.options.max_interval)
-                    .max(self.options.min_interval);
+                self.pace.pause(deadline).await;
             }
             self.polled = true;
             let left = deadline.saturating_duration_since(Instant::now());
@@ -355,6 +367,11 @@ impl Watcher {
                         return Ok(self.timed_out());
                     }
                     tracing::debug!(build = %self.id, error = %err, "poll failed; polling again");
+                    let pause =
+                        err.transport_error().and_then(|failure| self.pauses.failed(failure, &mut self.pace));
+                    if let Some(pause) = pause {
+                        return Ok(self.paused(pause));
+                    }
                     continue;
                 }
                 Ok(Err(err)) => return Err(err),
@@ -365,7 +382,10 @@ impl Watcher {
             let now = Instant::now();
             if !changes.is_empty() {
                 self.changed_at = now;
-                self.interval = self.options.min_interval;
+                self.pace.reset();
+            }
+            if self.pauses.answered() {
+                changes.push(BuildChange::Resumed);
             }
             let outcome = self.decide(&target, &build, now);
             let first = self.last.is_none();
@@ -430,6 +450,17 @@ impl Watcher {
             }
         };
         reached.then(|| BuildOutcome::Succeeded(build.clone()))
+    }
+
+    /// A step that reports `pause` and nothing else: the build as last seen.
+    fn paused(&self, pause: Pause) -> BuildProgress {
+        BuildProgress {
+            build: self.last.clone().unwrap_or_else(|| Build::from_tasks(self.id.clone(), None, [])),
+            changes: vec![BuildChange::Paused(pause)],
+            target: self.target.clone().unwrap_or(BuildTarget::Quiet(self.options.quiet_period)),
+            elapsed: self.started.elapsed(),
+            outcome: None,
+        }
     }
 
     fn timed_out(&self) -> BuildProgress {

@@ -74,6 +74,7 @@ mod build_wait;
 mod client;
 mod error;
 mod marks;
+mod pacing;
 mod page;
 mod stream;
 mod wait;
@@ -90,9 +91,10 @@ pub use crate::build_wait::{
 pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
 pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMarks};
+pub use crate::pacing::{Pause, PauseReason};
 pub use crate::page::Page;
 pub use crate::stream::{ListingReport, MAX_STEPS_BACK, STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
-pub use crate::wait::{TaskWatch, WaitOptions, WaitOutcome};
+pub use crate::wait::{TaskEvent, TaskEvents, TaskWatch, WaitOptions, WaitOutcome};
 
 /// The stream traits, for code that needs more than the inherent `try_next` of [`TaskStream`],
 /// [`BuildStream`] and [`BuildWatch`]: `use rockit_tasks::prelude::*;` brings

@@ -1,5 +1,6 @@
-//! Waiting for a task: `Tasks::wait` and `Tasks::watch`, their `WaitOptions` and `WaitOutcome`, the
-//! polling loop behind both, and `TaskWatch`, the stream of status changes.
+//! Waiting for a task: `Tasks::wait`, `Tasks::watch` and `Tasks::watch_events`, their
+//! `WaitOptions` and `WaitOutcome`, the polling loop behind them, `TaskWatch`, the stream of
+//! status changes, and `TaskEvents`, the stream that also reports pauses.
 
 use std::fmt;
 use std::pin::Pin;
@@ -14,6 +15,7 @@ use tokio::time::Instant;
 
 use crate::client::Tasks;
 use crate::error::{Error, Result};
+use crate::pacing::{Pace, Pause, Pauses};
 
 /// How long the last look at a task, at the deadline, may take.
 const LAST_LOOK: Duration = Duration::from_secs(5);
@@ -27,7 +29,10 @@ type Predicate = Arc<dyn Fn(&TaskDetails) -> bool + Send + Sync>;
 /// How [`Tasks::wait`] and [`Tasks::watch`] poll.
 ///
 /// The interval starts at `min_interval`, doubles after every poll that shows no change up to
-/// `max_interval`, and drops back to `min_interval` when the status changes.
+/// `max_interval`, and drops back to `min_interval` when the status changes. Each pause is the
+/// interval less up to a fifth, at random, so that waiters started together spread out; a rate
+/// limit (`429`) doubles the interval at once. Maintenance and rate limits do not end a wait: it
+/// goes on at this pace, never slower than `max_interval`, until the timeout.
 #[derive(Clone)]
 #[must_use]
 pub struct WaitOptions {
@@ -150,7 +155,8 @@ struct Poller {
     name: TaskName,
     options: WaitOptions,
     started: Instant,
-    interval: Duration,
+    pace: Pace,
+    pauses: Pauses,
     last_status: Option<TaskStatus>,
     last: Option<Box<TaskDetails>>,
     polled: bool,
@@ -160,19 +166,24 @@ struct Poller {
 enum Step {
     /// The status changed (or was seen for the first time).
     Changed(Box<TaskDetails>),
+    /// The server asked to come back later; the wait goes on.
+    Paused(Pause),
+    /// The server answers again after a pause, and the status did not change.
+    Resumed,
     /// The wait is over.
     Finished(WaitOutcome),
 }
 
 impl Poller {
     fn new(tasks: Tasks, name: TaskName, options: WaitOptions) -> Self {
-        let interval = options.min_interval;
+        let pace = Pace::new(options.min_interval, options.max_interval);
         Self {
             tasks,
             name,
             options,
             started: Instant::now(),
-            interval,
+            pace,
+            pauses: Pauses::default(),
             last_status: None,
             last: None,
             polled: false,
@@ -187,19 +198,13 @@ impl Poller {
         }
     }
 
-    /// Polls until the status changes or the wait ends.
+    /// Polls until the status changes, a pause starts or ends, or the wait ends.
     async fn step(&mut self) -> Result<Step> {
         // Absurd timeouts (`--timeout 1000000y`) mean "practically forever", not an overflow.
         let deadline = self.started + self.options.timeout.min(FOREVER);
         loop {
             if self.polled {
-                let pause = self.interval.min(deadline.saturating_duration_since(Instant::now()));
-                tokio::time::sleep(pause).await;
-                self.interval = self
-                    .interval
-                    .saturating_mul(2)
-                    .min(self.options.max_interval)
-                    .max(self.options.min_interval);
+                self.pace.pause(deadline).await;
             }
             self.polled = true;
             let left = deadline.saturating_duration_since(Instant::now());
@@ -209,20 +214,24 @@ impl Poller {
             let budget = if last_look { LAST_LOOK } else { left };
             let details = match tokio::time::timeout(budget, self.tasks.get(&self.name)).await {
                 Err(_) => return Ok(Step::Finished(self.timed_out())),
-                Ok(Err(err))
-                    if last_look
-                        && err.transport_error().is_some_and(rockit_transport::Error::is_retryable) =>
-                {
-                    return Ok(Step::Finished(self.timed_out()));
-                }
-                // The transport retried within its budget; the wait has time left, so poll again.
+                // The transport retried within its budget, or the server asked to come back
+                // later (maintenance, a rate limit): while the wait has time left, poll again.
                 Ok(Err(err)) if err.transport_error().is_some_and(rockit_transport::Error::is_retryable) => {
+                    if last_look {
+                        return Ok(Step::Finished(self.timed_out()));
+                    }
                     tracing::debug!(task = %self.name, error = %err, "poll failed; polling again");
+                    let pause =
+                        err.transport_error().and_then(|failure| self.pauses.failed(failure, &mut self.pace));
+                    if let Some(pause) = pause {
+                        return Ok(Step::Paused(pause));
+                    }
                     continue;
                 }
                 Ok(Err(err)) => return Err(err),
                 Ok(Ok(details)) => Box::new(details),
             };
+            let resumed = self.pauses.answered();
             let changed = self.last_status.as_ref() != Some(&details.status);
             self.last_status = Some(details.status.clone());
             self.last = Some(details.clone());
@@ -241,8 +250,11 @@ impl Poller {
                 return Ok(Step::Finished(self.timed_out()));
             }
             if changed {
-                self.interval = self.options.min_interval;
+                self.pace.reset();
                 return Ok(Step::Changed(details));
+            }
+            if resumed {
+                return Ok(Step::Resumed);
             }
         }
     }
@@ -252,6 +264,9 @@ impl Tasks {
     /// Polls the task until it reaches a terminal state, the options' predicate holds, or the
     /// timeout passes. Transient errors are retried by the transport, and a poll that still fails
     /// transiently is repeated while time is left; other errors end the wait.
+    ///
+    /// Maintenance (`503 maintenance`) and rate limits (`429`) are waited through at the options'
+    /// pace, whatever `Retry-After` the server sends; [`Tasks::watch_events`] reports them.
     pub async fn wait(&self, name: &TaskName, options: WaitOptions) -> Result<WaitOutcome> {
         let mut poller = Poller::new(self.clone(), name.clone(), options);
         loop {
@@ -266,6 +281,72 @@ impl Tasks {
     pub fn watch(&self, name: &TaskName, options: WaitOptions) -> TaskWatch {
         TaskWatch::new(Poller::new(self.clone(), name.clone(), options))
     }
+
+    /// What [`watch`](Self::watch) reports, and also when the server asks to come back later
+    /// (maintenance, a rate limit) and when it answers again, while the wait goes on; the last
+    /// item is the outcome. For displays that tell a person why nothing moves.
+    pub fn watch_events(&self, name: &TaskName, options: WaitOptions) -> TaskEvents {
+        TaskEvents::new(Poller::new(self.clone(), name.clone(), options))
+    }
+}
+
+/// What [`Tasks::watch_events`] reports.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TaskEvent {
+    /// The task's status changed (or was seen for the first time), and the wait goes on.
+    Changed(Box<TaskDetails>),
+    /// The server asked to come back later (maintenance, a rate limit); the wait goes on at its
+    /// own pace. Reported once per pause.
+    Paused(Pause),
+    /// The server answers again after a pause and the status did not change (a change after a
+    /// pause is a [`Changed`](Self::Changed), which says as much).
+    Resumed,
+    /// How the wait ended; the last item.
+    Finished(WaitOutcome),
+}
+
+/// The stream returned by [`Tasks::watch_events`]: it ends after [`TaskEvent::Finished`], or
+/// after an error that ended the wait.
+pub struct TaskEvents {
+    inner: BoxStream<'static, Result<TaskEvent>>,
+}
+
+impl TaskEvents {
+    fn new(poller: Poller) -> Self {
+        let inner = stream::unfold(Some(poller), |state| async move {
+            let mut poller = state?;
+            let event = match poller.step().await {
+                Ok(Step::Changed(details)) => TaskEvent::Changed(details),
+                Ok(Step::Paused(pause)) => TaskEvent::Paused(pause),
+                Ok(Step::Resumed) => TaskEvent::Resumed,
+                Ok(Step::Finished(outcome)) => return Some((Ok(TaskEvent::Finished(outcome)), None)),
+                Err(err) => return Some((Err(err), None)),
+            };
+            Some((Ok(event), Some(poller)))
+        });
+        Self { inner: inner.boxed() }
+    }
+
+    /// The next event, `None` after the last: the stream consumed without importing a stream
+    /// trait.
+    pub async fn try_next(&mut self) -> Result<Option<TaskEvent>> {
+        self.next().await.transpose()
+    }
+}
+
+impl Stream for TaskEvents {
+    type Item = Result<TaskEvent>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl fmt::Debug for TaskEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskEvents").finish_non_exhaustive()
+    }
 }
 
 /// The stream returned by [`Tasks::watch`]: the task's details each time its status changes,
@@ -278,10 +359,16 @@ pub struct TaskWatch {
 impl TaskWatch {
     fn new(poller: Poller) -> Self {
         // Each step polls until a change or the end; the state is `None` once the watch is over.
+        // Pauses are not changes of the task: the step after them is awaited.
         let inner = stream::unfold(Some(poller), |state| async move {
             let mut poller = state?;
-            let item = match poller.step().await {
+            let mut step = poller.step().await;
+            while let Ok(Step::Paused(_) | Step::Resumed) = step {
+                step = poller.step().await;
+            }
+            let item = match step {
                 Ok(Step::Changed(details)) => return Some((Ok(*details), Some(poller))),
+                Ok(Step::Paused(_) | Step::Resumed) => unreachable!("skipped above"),
                 Ok(Step::Finished(WaitOutcome::TimedOut { name, last, waited })) => {
                     Err(Error::WaitTimedOut { name, waited, last_status: last.map(|details| details.status) })
                 }

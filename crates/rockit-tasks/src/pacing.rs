@@ -1,0 +1,195 @@
+//! The pace of a waiter, shared by task waits and build waits: the interval that backs off while
+//! nothing changes, jitter so that waiters started together spread out, a slower pace when the
+//! server limits the rate of requests; and `Pause`, what a waiter reports when the server asks it
+//! to come back later (maintenance, a rate limit) while it keeps waiting.
+//!
+//! ROCKIT Edge's gateway allows 800 requests per second for the whole deployment, 33 on the
+//! vendor's free tier [infra]: every CI job polling one Edge shares that, so a waiter's pace is
+//! what lets many of them run at once.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The share of an interval that jitter may take off a pause: a fifth.
+const JITTER_DIVISOR: u32 = 5;
+
+/// The interval between two polls: from `min` up to `max`, doubling after every pause.
+#[derive(Debug, Clone)]
+pub(crate) struct Pace {
+    interval: Duration,
+    min: Duration,
+    max: Duration,
+}
+
+impl Pace {
+    pub(crate) fn new(min: Duration, max: Duration) -> Self {
+        Self { interval: min, min, max }
+    }
+
+    /// Sleeps before the next poll, never past `deadline`, then doubles the interval up to the
+    /// maximum. The pause is the interval less up to a fifth, drawn at random: jitter, so that
+    /// waiters started together (the CI jobs of one pipeline) do not poll in step.
+    pub(crate) async fn pause(&mut self, deadline: Instant) {
+        let pause = jittered(self.interval).min(deadline.saturating_duration_since(Instant::now()));
+        tokio::time::sleep(pause).await;
+        self.interval = self.interval.saturating_mul(2).min(self.max).max(self.min);
+    }
+
+    /// Something changed: poll at the shortest interval again.
+    pub(crate) fn reset(&mut self) {
+        self.interval = self.min;
+    }
+
+    /// The server limited the rate of requests: double the interval at once (on top of the
+    /// doubling after the pause), and wait at least what the server asked, up to the maximum.
+    pub(crate) fn throttle(&mut self, retry_after: Option<Duration>) {
+        self.interval =
+            self.interval.saturating_mul(2).max(retry_after.unwrap_or_default()).min(self.max).max(self.min);
+    }
+
+    /// The current interval.
+    #[cfg(test)]
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+}
+
+/// `interval` less a random share of up to a fifth of it.
+fn jittered(interval: Duration) -> Duration {
+    let spread = u64::try_from((interval / JITTER_DIVISOR).as_nanos()).unwrap_or(u64::MAX);
+    interval.saturating_sub(Duration::from_nanos(fastrand::u64(0..=spread)))
+}
+
+/// Why the server asked a waiter to come back later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PauseReason {
+    /// ROCKIT Edge is in maintenance (`503` with the code `maintenance`).
+    Maintenance,
+    /// ROCKIT Edge limits the rate of requests (`429`); the waiter slows down.
+    RateLimited,
+}
+
+/// The server asked a waiter to come back later; the wait goes on at the waiter's own pace
+/// (never slower than its maximum interval, whatever the server asked) until its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pause {
+    /// Why.
+    pub reason: PauseReason,
+    /// How long the server asked to wait, if it said.
+    pub retry_after: Option<Duration>,
+}
+
+impl std::fmt::Display for Pause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.reason {
+            PauseReason::Maintenance => "ROCKIT Edge is in maintenance",
+            PauseReason::RateLimited => "ROCKIT Edge is limiting the rate of requests",
+        })?;
+        if let Some(after) = self.retry_after {
+            write!(f, " (it asks to retry in {})", humanish(after))?;
+        }
+        Ok(())
+    }
+}
+
+/// `15m`, `1m 30s`, `45s`.
+fn humanish(duration: Duration) -> String {
+    let secs = duration.as_secs().max(1);
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m {s}s"),
+    }
+}
+
+/// Whether a waiter is paused, so that it reports a pause once and its end once.
+#[derive(Debug, Default)]
+pub(crate) struct Pauses {
+    current: Option<PauseReason>,
+}
+
+impl Pauses {
+    /// A poll failed with `error`, which the waiter waits through: the pause to report, if this
+    /// starts one (or changes its reason). The pace slows down on a rate limit.
+    pub(crate) fn failed(&mut self, error: &rockit_transport::Error, pace: &mut Pace) -> Option<Pause> {
+        let reason = if error.is_maintenance() {
+            PauseReason::Maintenance
+        } else if error.is_rate_limited() {
+            pace.throttle(error.retry_after());
+            PauseReason::RateLimited
+        } else {
+            return None;
+        };
+        if self.current == Some(reason) {
+            return None;
+        }
+        self.current = Some(reason);
+        Some(Pause { reason, retry_after: error.retry_after() })
+    }
+
+    /// A poll succeeded: whether that ends a pause.
+    pub(crate) fn answered(&mut self) -> bool {
+        self.current.take().is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(1);
+    const MAX: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn jitter_takes_at_most_a_fifth_and_spreads() {
+        let interval = Duration::from_secs(10);
+        let pauses: std::collections::HashSet<_> = (0..100).map(|_| jittered(interval)).collect();
+        assert!(pauses.iter().all(|pause| (Duration::from_secs(8)..=interval).contains(pause)));
+        assert!(pauses.len() > 50, "jittered: {}", pauses.len());
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn pauses_double_up_to_the_maximum_and_reset() {
+        let ms = Duration::from_millis;
+        let mut pace = Pace::new(ms(1), ms(4));
+        let far = Instant::now() + Duration::from_secs(3600);
+        for expected in [2, 4, 4] {
+            pace.pause(far).await;
+            assert_eq!(pace.interval(), ms(expected));
+        }
+        pace.reset();
+        assert_eq!(pace.interval(), ms(1));
+        // Never past the deadline: a pause of an hour that must end now returns.
+        let mut slow = Pace::new(Duration::from_secs(3600), Duration::from_secs(3600));
+        tokio::time::timeout(Duration::from_secs(60), slow.pause(Instant::now())).await.expect("no sleep");
+    }
+
+    #[test]
+    fn a_rate_limit_doubles_the_interval_and_honours_the_server_up_to_the_maximum() {
+        let mut pace = Pace::new(MIN, MAX);
+        pace.throttle(None);
+        assert_eq!(pace.interval(), Duration::from_secs(2));
+        pace.throttle(Some(Duration::from_secs(5)));
+        assert_eq!(pace.interval(), Duration::from_secs(5));
+        pace.throttle(Some(Duration::from_secs(900)));
+        assert_eq!(pace.interval(), MAX, "never slower than the maximum");
+    }
+
+    #[test]
+    fn pauses_read_as_a_person_would_say_them() {
+        let pause = Pause { reason: PauseReason::Maintenance, retry_after: Some(Duration::from_secs(900)) };
+        assert_eq!(pause.to_string(), "ROCKIT Edge is in maintenance (it asks to retry in 15m)");
+        let pause = Pause { reason: PauseReason::RateLimited, retry_after: Some(Duration::from_secs(90)) };
+        assert_eq!(
+            pause.to_string(),
+            "ROCKIT Edge is limiting the rate of requests (it asks to retry in 1m 30s)"
+        );
+        let pause = Pause { reason: PauseReason::RateLimited, retry_after: None };
+        assert_eq!(pause.to_string(), "ROCKIT Edge is limiting the rate of requests");
+        assert_eq!(humanish(Duration::from_secs(45)), "45s");
+    }
+}
