@@ -7,6 +7,7 @@ mod demo;
 mod details;
 mod faults;
 mod listing_changes;
+mod maintenance;
 mod marks;
 mod outcomes;
 mod pacing;
