@@ -26,6 +26,8 @@ Exit codes:
   3  authentication or permission error
   4  `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did
   5  `tasks wait`/`watch`, `builds wait`: timed out first
+  6  ROCKIT Edge is in maintenance or limits the rate of requests: try again when the message says
+     (waits wait through it)
 
 Configuration: --endpoint, --org, --user, --api-key, --token, --token-command and
 --api-key-command fall back to ROCKIT_ENDPOINT, ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY,

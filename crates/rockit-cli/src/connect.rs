@@ -147,6 +147,42 @@ pub(crate) async fn connect(
     Ok(Connection { tasks: Tasks::new(client), org, _emulator: emulator })
 }
 
+/// What to check after the server refused the credentials (`401`): the credential and the org
+/// and user in use, each with where it came from (`check the token command (my-login) from
+/// --token-command and the org from ROCKIT_ORG`); `None` without a configured credential (the
+/// demo's) or when the configuration no longer resolves.
+pub(crate) fn credential_hint(global: &GlobalArgs, var: Lookup<'_>) -> Option<String> {
+    let resolved = resolve(global, var).ok()?;
+    let credential = resolved.credential.as_ref()?;
+    let mut sources = vec![(format!("the {}", credential.value.describe()), &credential.origin)];
+    for (what, value) in [("the org", &resolved.org), ("the user", &resolved.user)] {
+        if let Some(value) = value {
+            sources.push((what.to_owned(), &value.origin));
+        }
+    }
+    // Neighbours from one place are named together: `the API key, the org and the user from
+    // profile ci in …`.
+    let mut groups: Vec<(Vec<String>, &rockit_transport::Origin)> = Vec::new();
+    for (what, origin) in sources {
+        match groups.last_mut() {
+            Some((names, last)) if *last == origin => names.push(what),
+            _ => groups.push((vec![what], origin)),
+        }
+    }
+    let groups: Vec<String> =
+        groups.into_iter().map(|(names, origin)| format!("{} from {origin}", and_list(&names))).collect();
+    Some(format!("check {}", and_list(&groups)))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// The demo's credentials, with whatever the flags set instead.
 fn demo_credentials(resolved: &Resolved) -> Credentials {
     let org = resolved.org.as_ref().map_or_else(|| demo::ORG.to_owned(), |org| org.value.clone());

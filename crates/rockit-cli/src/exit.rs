@@ -27,6 +27,10 @@ pub enum Exit {
     TaskFailed,
     /// 5: `tasks wait`/`tasks watch`/`builds wait`: the timeout passed first.
     TimedOut,
+    /// 6: the server asked to come back later than the client waits: ROCKIT Edge is in
+    /// maintenance, or limits the rate of requests; the message says when. Nothing was changed,
+    /// and the same command may succeed then. Waits never end so: they wait through it.
+    RetryLater,
 }
 
 impl Exit {
@@ -39,6 +43,7 @@ impl Exit {
             Self::Auth => 3,
             Self::TaskFailed => 4,
             Self::TimedOut => 5,
+            Self::RetryLater => 6,
         }
     }
 
@@ -47,7 +52,7 @@ impl Exit {
     pub(crate) fn worst(self, other: Self) -> Self {
         let rank = |exit: Self| match exit {
             Self::Success => 0,
-            Self::Failure => 1,
+            Self::Failure | Self::RetryLater => 1,
             Self::TaskFailed | Self::TimedOut => 2,
             Self::Usage => 3,
             Self::Auth => 4,
@@ -109,6 +114,9 @@ fn transport_exit(err: &rockit_transport::Error) -> Exit {
     if err.is_auth() {
         return Exit::Auth;
     }
+    if err.is_retry_later() {
+        return Exit::RetryLater;
+    }
     match err.kind() {
         ErrorKind::InvalidConfig { .. } | ErrorKind::InsecureEndpoint { .. } => Exit::Usage,
         _ => Exit::Failure,
@@ -122,11 +130,31 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Writes `error: <message>` on one line, plus a hint for authentication failures; with
-/// `verbose`, every cause of the chain on a line of its own below.
-pub(crate) fn report(error: &anyhow::Error, verbose: bool, stderr: &mut dyn Write) {
+/// Reports `error` as [`report`] does, naming the credentials in use and where they came from
+/// after the server refused them; returns the exit code the error calls for.
+pub(crate) fn report_failure(
+    error: &anyhow::Error,
+    global: &crate::cli::GlobalArgs,
+    var: &dyn Fn(&str) -> Option<String>,
+    stderr: &mut dyn Write,
+) -> Exit {
+    let exit = classify(error);
+    let credentials = (exit == Exit::Auth).then(|| crate::connect::credential_hint(global, var)).flatten();
+    report(error, global.verbose > 0, credentials.as_deref(), stderr);
+    exit
+}
+
+/// Writes `error: <message>` on one line, plus a hint for authentication failures (naming the
+/// `credentials` in use and their sources, when known); with `verbose`, every cause of the chain
+/// on a line of its own below.
+pub(crate) fn report(
+    error: &anyhow::Error,
+    verbose: bool,
+    credentials: Option<&str>,
+    stderr: &mut dyn Write,
+) {
     let mut line = terminal_text(&error.to_string());
-    if let Some(hint) = hint(error) {
+    if let Some(hint) = hint(error, credentials) {
         line.push_str("; ");
         line.push_str(&hint);
     }
@@ -139,17 +167,18 @@ pub(crate) fn report(error: &anyhow::Error, verbose: bool, stderr: &mut dyn Writ
 }
 
 /// What to do about an authentication or permission failure.
-fn hint(error: &anyhow::Error) -> Option<String> {
+fn hint(error: &anyhow::Error, credentials: Option<&str>) -> Option<String> {
     let transport = error.chain().find_map(|cause| {
         cause.downcast_ref::<rockit_transport::Error>().or_else(|| {
             cause.downcast_ref::<rockit_tasks::Error>().and_then(rockit_tasks::Error::transport_error)
         })
     })?;
     match transport.status() {
-        Some(401) => Some(
-            "check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"
+        Some(401) => Some(credentials.map_or_else(
+            || "check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"
                 .to_owned(),
-        ),
+            str::to_owned,
+        )),
         Some(403) => {
             let permission = transport.permission()?;
             // Say which permission, unless the server already did.
@@ -212,10 +241,10 @@ mod tests {
     fn reports_are_one_line_unless_verbose() {
         let error = anyhow::Error::new(UsageError("root\ncause".into())).context("top");
         let mut out = Vec::new();
-        report(&error, false, &mut out);
+        report(&error, false, None, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "error: top\n");
         let mut out = Vec::new();
-        report(&error, true, &mut out);
+        report(&error, true, None, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "error: top\n  caused by: root cause\n");
     }
 }

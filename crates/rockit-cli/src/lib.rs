@@ -109,15 +109,12 @@ impl std::fmt::Debug for Io<'_> {
 /// Errors are printed here as one `error: …` line (with the cause chain when `-v` was given);
 /// this function never panics on bad input or a failing server.
 pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
-    let verbose = cli.global.verbose > 0;
+    let global = cli.global.clone();
     match commands::run(cli, io).await {
         Ok(exit) => exit,
         // The reader went away (`rockit tasks list | head`): stop quietly, as command-line tools do.
         Err(error) if exit::is_broken_pipe(&error) => Exit::Success,
-        Err(error) => {
-            exit::report(&error, verbose, io.stderr);
-            exit::classify(&error)
-        }
+        Err(error) => exit::report_failure(&error, &global, io.var, io.stderr),
     }
 }
 

@@ -66,12 +66,20 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
                 return Err(err.into());
             }
         };
-        if !announced && !json && !live {
+        let pause = match progress.changes.first() {
+            Some(BuildChange::Paused(pause)) => Some(pause),
+            _ => None,
+        };
+        // Before the first look the target may not be known yet: a pause does not announce it.
+        if !announced && !json && !live && pause.is_none() {
             writeln!(io.stderr, "waiting for build {id:#} until {}", progress.target)?;
             announced = true;
         }
         if live {
-            view.show(&progress);
+            view.note(pause);
+            if pause.is_none() {
+                view.show(&progress);
+            }
         } else if !json {
             for change in &progress.changes {
                 writeln!(io.stderr, "{}", change_line(change, progress.elapsed))?;
@@ -143,6 +151,8 @@ fn change_line(change: &BuildChange, elapsed: Duration) -> String {
             format!("{} {} {} (was {from})", kind_of(task), task.status, task.name)
         }
         BuildChange::WarningRaised { task } => format!("warning {task} (rockit tasks show {task})"),
+        BuildChange::Paused(pause) => return super::wait::pause_line(Some(pause), elapsed),
+        BuildChange::Resumed => return super::wait::pause_line(None, elapsed),
         _ => "changed".to_owned(),
     };
     output::terminal_text(&format!(
@@ -198,12 +208,14 @@ fn outcome_line(
 /// redrawn in place. Hidden when stderr is not a terminal.
 struct LiveView {
     bar: ProgressBar,
+    /// The stage lines last shown, and the pause shown below them, if any.
+    shown: std::cell::RefCell<(String, Option<String>)>,
 }
 
 impl LiveView {
     fn new(live: bool, id: &BuildId) -> Self {
         if !live {
-            return Self { bar: ProgressBar::hidden() };
+            return Self { bar: ProgressBar::hidden(), shown: std::cell::RefCell::default() };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{spinner} {prefix} {elapsed}\n{msg}")
@@ -211,7 +223,24 @@ impl LiveView {
         bar.set_style(style);
         bar.set_prefix(format!("{id:#}"));
         bar.enable_steady_tick(Duration::from_millis(100));
-        Self { bar }
+        Self { bar, shown: std::cell::RefCell::default() }
+    }
+
+    /// Shows the pause the server asked for below the stages, or no longer.
+    fn note(&self, pause: Option<&rockit_tasks::Pause>) {
+        let note = pause.map(|pause| format!("  {pause}; the wait goes on"));
+        let mut shown = self.shown.borrow_mut();
+        if shown.1 != note {
+            shown.1 = note;
+            self.draw(&shown);
+        }
+    }
+
+    fn draw(&self, (lines, note): &(String, Option<String>)) {
+        match note {
+            Some(note) => self.bar.set_message(format!("{lines}\n{}", output::terminal_text(note))),
+            None => self.bar.set_message(lines.clone()),
+        }
     }
 
     fn show(&self, progress: &BuildProgress) {
@@ -235,7 +264,9 @@ impl LiveView {
         }
         // Each line is cleaned on its own: server text never adds a line break.
         let lines: Vec<String> = lines.iter().map(|line| output::terminal_text(line)).collect();
-        self.bar.set_message(lines.join("\n"));
+        let mut shown = self.shown.borrow_mut();
+        shown.0 = lines.join("\n");
+        self.draw(&shown);
     }
 
     fn clear(&self) {

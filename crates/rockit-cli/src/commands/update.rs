@@ -118,8 +118,7 @@ async fn apply(
             }
             Err(err) => {
                 let err = anyhow::Error::new(err);
-                exit::report(&err, global.verbose > 0, io.stderr);
-                exit = exit.worst(exit::classify(&err));
+                exit = exit.worst(exit::report_failure(&err, global, io.var, io.stderr));
                 entries.push(Entry {
                     name: name.clone(),
                     acknowledged: None,

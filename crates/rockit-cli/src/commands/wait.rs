@@ -1,17 +1,17 @@
 //! `rockit tasks wait NAME` and `rockit tasks watch NAME`: poll a task until it ends, with a live
 //! status line on a terminal and plain lines elsewhere.
 //!
-//! Both follow [`rockit_tasks::Tasks::watch`], the waiter that reports every status change (the
-//! same poller as `Tasks::wait`), so that the live line can show the current status. `wait`
-//! prints the outcome; `watch` prints a line per change. Both exit 0 when the task is done, 4 when
-//! it failed or expired, and 5 when `--timeout` passed first.
+//! Both follow [`rockit_tasks::Tasks::watch_events`], the waiter that reports every status change
+//! and every pause the server asks for (the same poller as `Tasks::wait`), so that the live line
+//! can show the current status and say why nothing moves. `wait` prints the outcome; `watch`
+//! prints a line per change. Both exit 0 when the task is done, 4 when it failed or expired, and 5
+//! when `--timeout` passed first; maintenance and rate limits are waited through.
 
 use std::time::{Duration, SystemTime};
 
-use futures_util::StreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rockit_model::{TaskDetails, TaskName};
-use rockit_tasks::WaitOptions;
+use rockit_tasks::{Pause, TaskEvent, WaitOptions, WaitOutcome};
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -80,40 +80,57 @@ pub(crate) async fn run(
 
     let started = Instant::now();
     let progress = Progress::new(io.stderr_is_terminal, &name);
-    let mut watch = connection.tasks.watch(&name, options);
+    let mut watch = connection.tasks.watch_events(&name, options);
     let mut transitions: Vec<TaskDetails> = Vec::new();
     let outcome = loop {
-        match watch.next().await {
-            Some(Ok(details)) => {
-                let line = transition_line(&details, started.elapsed());
-                progress.status(&details);
-                // `watch` prints its lines as its result; `wait` keeps stdout for the outcome and
-                // shows progress on stderr when there is no live line (and no JSON to keep clean).
-                match mode {
-                    Mode::Watch if !json => progress.println(|| writeln!(io.stdout, "{line}"))?,
-                    Mode::Wait if !json && !progress.is_live() => writeln!(io.stderr, "{line}")?,
-                    _ => {}
-                }
-                let ended = details.status.is_terminal();
-                transitions.push(details);
-                if ended {
-                    let last = transitions.last().map(|details| &details.status);
-                    break if last.is_some_and(rockit_model::TaskStatus::is_success) {
-                        Outcome::Succeeded
-                    } else {
-                        Outcome::Failed
-                    };
-                }
-            }
-            Some(Err(rockit_tasks::Error::WaitTimedOut { .. })) => break Outcome::TimedOut,
-            Some(Err(err)) => {
-                progress.clear();
-                return Err(err.into());
-            }
-            None => {
+        let event = match watch.try_next().await {
+            Ok(Some(event)) => event,
+            Ok(None) => {
                 progress.clear();
                 return Err(anyhow::anyhow!("the watch of {name} ended without a final status"));
             }
+            Err(err) => {
+                progress.clear();
+                return Err(err.into());
+            }
+        };
+        let (details, outcome) = match event {
+            TaskEvent::Changed(details) => (*details, None),
+            TaskEvent::Finished(WaitOutcome::TimedOut { .. }) => break Outcome::TimedOut,
+            TaskEvent::Finished(finished) => {
+                let outcome = if finished.is_success() { Outcome::Succeeded } else { Outcome::Failed };
+                let Some(details) = finished.details().cloned() else { break outcome };
+                (details, Some(outcome))
+            }
+            TaskEvent::Paused(pause) => {
+                progress.note(Some(&pause));
+                if !progress.is_live() {
+                    writeln!(io.stderr, "{}", pause_line(Some(&pause), started.elapsed()))?;
+                }
+                continue;
+            }
+            // A pause's end with news is the news.
+            _ => {
+                progress.note(None);
+                if !progress.is_live() {
+                    writeln!(io.stderr, "{}", pause_line(None, started.elapsed()))?;
+                }
+                continue;
+            }
+        };
+        progress.note(None);
+        let line = transition_line(&details, started.elapsed());
+        progress.status(&details);
+        // `watch` prints its lines as its result; `wait` keeps stdout for the outcome and
+        // shows progress on stderr when there is no live line (and no JSON to keep clean).
+        match mode {
+            Mode::Watch if !json => progress.println(|| writeln!(io.stdout, "{line}"))?,
+            Mode::Wait if !json && !progress.is_live() => writeln!(io.stderr, "{line}")?,
+            _ => {}
+        }
+        transitions.push(details);
+        if let Some(outcome) = outcome {
+            break outcome;
         }
     };
     progress.clear();
@@ -189,6 +206,16 @@ fn raw_outcome_line(
     }
 }
 
+/// `13:28:39 +12.3s ROCKIT Edge is in maintenance (it asks to retry in 15m); the wait goes on`, or
+/// without a pause, that the server answers again.
+pub(crate) fn pause_line(pause: Option<&Pause>, elapsed: Duration) -> String {
+    let text = match pause {
+        Some(pause) => format!("{pause}; the wait goes on"),
+        None => "ROCKIT Edge answers again".to_owned(),
+    };
+    format!("{} +{} {text}", output::time_of_day(SystemTime::now()), output::seconds(elapsed))
+}
+
 fn human(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
@@ -220,6 +247,17 @@ impl Progress {
 
     fn status(&self, details: &TaskDetails) {
         self.bar.set_message(output::terminal_text(&format!("{} {}", details.name, details.status)));
+    }
+
+    /// Shows the pause the server asked for after the status, or no longer.
+    fn note(&self, pause: Option<&Pause>) {
+        let message = self.bar.message();
+        let status = message.split(" · ").next().unwrap_or_default().to_owned();
+        match pause {
+            Some(pause) => self.bar.set_message(format!("{status} · {pause}; the wait goes on")),
+            None if status != message => self.bar.set_message(status),
+            None => {}
+        }
     }
 
     /// Runs `print` with the live line out of the way.

@@ -9,6 +9,7 @@ mod emulator;
 mod exit_codes;
 mod help;
 mod list;
+mod maintenance;
 mod misuse;
 mod secrets;
 mod show;

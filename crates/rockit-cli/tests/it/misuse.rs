@@ -154,7 +154,35 @@ async fn wrong_credentials_exit_3_with_a_hint() {
         ["--endpoint", &url, "--org", demo::ORG, "--user", demo::USER, "--api-key", "nope", "tasks", "list"];
     let line = rockit(&args).await.one_line_error(3);
     assert!(line.starts_with("list tasks: GET /be/v1/tasks: 401 unauthorized: "), "{line}");
-    assert!(line.ends_with("; check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"), "{line}");
+    // The hint names the credentials in use and where each came from.
+    assert!(
+        line.ends_with("; check the API key from --api-key, the org from --org and the user from --user"),
+        "{line}"
+    );
+    let env = [("ROCKIT_ORG", demo::ORG), ("ROCKIT_USER", demo::USER), ("ROCKIT_API_KEY", "nope")];
+    let line = rockit_env(&["--endpoint", &url, "tasks", "list"], &env).await.one_line_error(3);
+    assert!(
+        line.ends_with(
+            "; check the API key from ROCKIT_API_KEY, the org from ROCKIT_ORG and the user from ROCKIT_USER"
+        ),
+        "{line}"
+    );
+    let line = rockit(&[
+        "--endpoint",
+        &url,
+        "--org",
+        demo::ORG,
+        "--token-command",
+        "echo not-a-token",
+        "tasks",
+        "list",
+    ])
+    .await
+    .one_line_error(3);
+    assert!(
+        line.ends_with("; check the token command (echo) from --token-command and the org from --org"),
+        "{line}"
+    );
 }
 
 #[tokio::test]
