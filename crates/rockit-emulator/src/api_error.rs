@@ -1,6 +1,7 @@
-//! The emulator's answers in JSON: `ApiError`, an error answer in its shape, `{"status": "<code>",
-//! "message": "..."}`, and `json_response`, a success answer; both used by the emulator's own
-//! handlers and by routes a downstream test suite mounts.
+//! The emulator's answers in JSON: `ApiError`, an application error answer in the vendor's
+//! envelope, `{"status": "failed", "error": "<code>", "message": "..."}`, and `json_response`, a
+//! success answer; both used by the emulator's own handlers and by routes a downstream test suite
+//! mounts. (What the vendor's gateway and firewall answer themselves is in `infra`.)
 
 use std::fmt;
 
@@ -10,10 +11,13 @@ use axum::response::{IntoResponse, Response};
 use rockit_model::{ApiStatus, ErrorBody};
 use serde::Serialize;
 
-/// An error answer: an HTTP status, an API code and a message, sent as
-/// `{"status": "<code>", "message": "..."}` with `Content-Type: application/json`.
+/// An application error answer: an HTTP status, an API code and a message, sent in the vendor's
+/// envelope, `{"status": "failed", "error": "<code>", "message": "..."}`, with `Content-Type:
+/// application/json`.
 ///
-/// The constructors pair each code with the HTTP status the emulator uses for it; [`ApiError::new`]
+/// The envelope is the one the vendor's gateway writes for maintenance \[infra\]; that the
+/// application's own errors take it too is a strong **guess** (`API.md`, "Error answers"). The
+/// constructors pair each code with the HTTP status the emulator uses for it; [`ApiError::new`]
 /// takes any pair.
 ///
 /// ```
@@ -24,7 +28,10 @@ use serde::Serialize;
 /// let error = ApiError::not_found("no app named \"sushi\"");
 /// assert_eq!(error.http_status(), StatusCode::NOT_FOUND);
 /// assert_eq!(error.code(), &ApiStatus::NotFound);
-/// assert_eq!(error.body(), r#"{"status":"not-found","message":"no app named \"sushi\""}"#);
+/// assert_eq!(
+///     error.body(),
+///     r#"{"status":"failed","error":"not-found","message":"no app named \"sushi\""}"#
+/// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -75,7 +82,10 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, ApiStatus::NotFound, message)
     }
 
-    /// `429 rate-limited` with `Retry-After: <retry_after_secs>`.
+    /// `429 rate-limited` with `Retry-After: <retry_after_secs>`, in the vendor's envelope: for a
+    /// mounted route that limits on its own. The emulator's own rate limits (its total limit and
+    /// [`Fault::RateLimited`](crate::Fault::RateLimited)) answer as the vendor's firewall does
+    /// instead, `{"code":429,"message":"Too Many Requests"}` \[infra\].
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -96,7 +106,7 @@ impl ApiError {
         self.http_status
     }
 
-    /// The API code sent in `status`.
+    /// The API code, sent in `error` (`status` is always `failed`).
     pub fn code(&self) -> &ApiStatus {
         &self.code
     }
@@ -142,8 +152,9 @@ impl IntoResponse for ApiError {
 /// mounted with [`EmulatorBuilder::mount`](crate::EmulatorBuilder::mount).
 ///
 /// A value that does not serialise (a map with non-string keys, a failing `Serialize` impl)
-/// becomes a `500` with `{"status": "internal-error", "message": "cannot encode the response: …"}`,
-/// so a broken test route shows up in the client under test instead of panicking the server.
+/// becomes a `500` with `{"status": "failed", "error": "internal-error", "message": "cannot encode
+/// the response: …"}`, so a broken test route shows up in the client under test instead of
+/// panicking the server.
 ///
 /// ```
 /// use rockit_emulator::axum::http::StatusCode;

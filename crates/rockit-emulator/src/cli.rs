@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rockit_model::{Exception, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, TaskKind};
 
-use crate::{BuildPlan, Emulator, Fault, Faults, Fixture, demo};
+use crate::{BuildPlan, Emulator, Fault, Faults, Fixture, MAINTENANCE_PATH, demo};
 
 /// The emulator's flags. Flatten them into a clap command with `#[command(flatten)]`.
 ///
@@ -67,6 +67,16 @@ pub struct EmulatorArgs {
     /// Seconds the Retry-After header of 429 faults asks for.
     #[arg(long, value_name = "SECS", default_value_t = 1)]
     pub retry_after: u64,
+    /// Start in maintenance mode: every request under /be/ gets the vendor gateway's answer, 503
+    /// with Retry-After: 900 and {"status":"failed","error":"maintenance",...}, until POST
+    /// /_emulator/maintenance with {"enabled": false} ends it.
+    #[arg(long)]
+    pub maintenance: bool,
+    /// Allow at most N requests a second under /be/, for all clients together, as the vendor's
+    /// gateway does (800/s; 33/s on its free tier); more get the firewall's 429 with Retry-After:
+    /// 60. 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate_limit: u32,
     /// Start a new build of --build-app every SECS seconds of real time, the first at once: its
     /// stages (dltar, mkraw, mkpat, mkdxf, publish, deploy) appear one after another, about 17 s
     /// of emulator time in all. 0 starts none.
@@ -106,6 +116,8 @@ impl std::fmt::Debug for EmulatorArgs {
             latency,
             fault_delay,
             retry_after,
+            maintenance,
+            rate_limit,
             build_every,
             build_app,
             build_fail_at,
@@ -126,6 +138,8 @@ impl std::fmt::Debug for EmulatorArgs {
             .field("latency", latency)
             .field("fault_delay", fault_delay)
             .field("retry_after", retry_after)
+            .field("maintenance", maintenance)
+            .field("rate_limit", rate_limit)
             .field("build_every", build_every)
             .field("build_app", build_app)
             .field("build_fail_at", build_fail_at)
@@ -171,6 +185,8 @@ pub async fn run_until(
         .speed(args.speed)
         .token_ttl(token_ttl)
         .latency(Duration::from_millis(args.latency))
+        .maintenance(args.maintenance)
+        .rate_limit(Some(args.rate_limit))
         .faults(Faults::new(args.fault_rate).seed(args.fault_seed).mix([
             (Fault::Unavailable, 1),
             (Fault::RateLimited { retry_after: Duration::from_secs(args.retry_after) }, 1),
@@ -217,6 +233,7 @@ pub async fn run_until(
     }
     let _ = out.flush();
     let _ = writeln!(log, "rockit-emulator: serving {} tasks; press Ctrl-C to stop", emulator.task_count());
+    note_gateway(&args, log);
     let _ = log.flush();
 
     let builds = async {
@@ -246,6 +263,20 @@ pub async fn run_until(
     let _ = writeln!(log, "rockit-emulator: shutting down");
     let _ = log.flush();
     emulator.shutdown().await
+}
+
+/// Notes maintenance mode and the rate limit, if set, on `log`.
+fn note_gateway(args: &EmulatorArgs, log: &mut impl Write) {
+    if args.maintenance {
+        let _ = writeln!(
+            log,
+            "rockit-emulator: in maintenance mode: /be/ answers 503 until POST {MAINTENANCE_PATH} \
+             with {{\"enabled\": false}}"
+        );
+    }
+    if args.rate_limit > 0 {
+        let _ = writeln!(log, "rockit-emulator: at most {} requests a second under /be/", args.rate_limit);
+    }
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one. The handlers are installed when this is

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use rockit_model::{PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, TaskDetails};
@@ -18,6 +18,7 @@ use crate::clock::{Clock, lock, validate_speed};
 use crate::demo;
 use crate::faults::{Fault, FaultState, Faults, Matcher};
 use crate::fixture::Fixture;
+use crate::infra::RateLimiter;
 use crate::log::{Counters, RecordedRequest, RequestLog};
 use crate::pipeline::BuildPlan;
 use crate::server::conn::{ConnHandle, Listener};
@@ -35,7 +36,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 ///
 /// Defaults: listen on `127.0.0.1:0` (a free port), org [`demo::ORG`], the demo credentials
 /// (unless any credential is configured), tokens living [`DEFAULT_TOKEN_TTL`], no tasks, real-time
-/// speed, the wall clock as epoch, no faults, no added latency, a log of the last 10,000 requests.
+/// speed, the wall clock as epoch, no faults, no added latency, not in maintenance, no rate limit,
+/// a log of the last 10,000 requests.
 #[derive(Debug)]
 #[must_use]
 pub struct EmulatorBuilder {
@@ -53,6 +55,8 @@ pub struct EmulatorBuilder {
     latency: Duration,
     log_capacity: usize,
     mounted: Vec<Router>,
+    maintenance: bool,
+    rate_limit: Option<u32>,
 }
 
 impl Default for EmulatorBuilder {
@@ -71,6 +75,8 @@ impl Default for EmulatorBuilder {
             latency: Duration::ZERO,
             log_capacity: 10_000,
             mounted: Vec::new(),
+            maintenance: false,
+            rate_limit: None,
         }
     }
 }
@@ -174,14 +180,42 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Starts in maintenance mode (default off): every request to the vendor's API (a path under
+    /// `/be/`, mounted routes included) gets the vendor gateway's maintenance answer, verbatim
+    /// \[infra\]: `503` with `Content-Type: application/json`, `Retry-After: 900` and
+    /// `{"status":"failed","error":"maintenance","message":"The service is in maintenance mode.
+    /// Please retry later.","retryAfter":"900"}`. It comes before the rate limit, faults and
+    /// authentication; such requests are still logged. The emulator's own `/_emulator/…` routes
+    /// keep working. Switch it later with [`Emulator::set_maintenance`] or
+    /// `POST` [`MAINTENANCE_PATH`](crate::MAINTENANCE_PATH).
+    pub fn maintenance(mut self, on: bool) -> Self {
+        self.maintenance = on;
+        self
+    }
+
+    /// A total rate limit on the vendor's API (default none): at most `per_second` requests a
+    /// second to paths under `/be/`, for all clients together, as the vendor's gateway counts
+    /// (800/s, 33/s on its free tier) \[infra\]. A token bucket holding `per_second` tokens, refilled
+    /// at `per_second` a second of real time (not emulator time). A request over the limit gets the
+    /// firewall's answer, verbatim \[infra\]: `429` with `Retry-After: 60` and
+    /// `{"code":429,"message":"Too Many Requests"}`. Checked after maintenance mode, before faults
+    /// and authentication. `None` or `Some(0)`: no limit.
+    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
+        self.rate_limit = per_second;
+        self
+    }
+
     /// Serves the routes of `router` too, behind the same front door: body limit, request log,
-    /// faults and authentication (401 without valid credentials). Handlers check permissions
-    /// through the [`Caller`](crate::Caller) extractor and answer errors with
-    /// [`ApiError`](crate::ApiError).
+    /// maintenance mode and rate limit (for paths under `/be/`), faults and authentication (401
+    /// without valid credentials). Handlers check permissions through the
+    /// [`Caller`](crate::Caller) extractor and answer errors with [`ApiError`](crate::ApiError).
     ///
-    /// Requests no route matches get the emulator's JSON `404`, which replaces any fallback of
-    /// `router`. As in axum, a route that collides with another (the Tasks routes included) panics
-    /// at [`EmulatorBuilder::start`].
+    /// Requests no route matches, and requests with a method their route does not serve, get the
+    /// firewall's `404` (`{"code":404,"message":"Not Found"}`) without authentication; it replaces
+    /// any fallback of `router` (a method router's own `fallback` is kept, behind authentication).
+    /// Methods other than GET, POST, PATCH and DELETE get the firewall's `400` whatever the route.
+    /// As in axum, a route that collides with another (the Tasks routes included) panics at
+    /// [`EmulatorBuilder::start`].
     pub fn mount(mut self, router: Router) -> Self {
         self.mounted.push(router);
         self
@@ -212,6 +246,8 @@ impl EmulatorBuilder {
             log: Mutex::new(RequestLog::new(self.log_capacity)),
             latency: Mutex::new(self.latency),
             next_id: AtomicU64::new(0),
+            maintenance: AtomicBool::new(self.maintenance),
+            rate_limit: Mutex::new(RateLimiter::new(self.rate_limit, Instant::now())),
         });
         let listener = TcpListener::bind(self.listen)
             .await
@@ -504,6 +540,30 @@ impl Emulator {
     /// Changes the real time added before every answer.
     pub fn set_latency(&self, latency: Duration) {
         *lock(&self.shared.latency) = latency;
+    }
+
+    // --- Gateway -----------------------------------------------------------------------------
+
+    /// Switches maintenance mode on or off; see [`EmulatorBuilder::maintenance`]. Also
+    /// `POST` [`MAINTENANCE_PATH`](crate::MAINTENANCE_PATH) with `{"enabled": true|false}`.
+    pub fn set_maintenance(&self, on: bool) {
+        self.shared.maintenance.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether maintenance mode is on.
+    pub fn maintenance(&self) -> bool {
+        self.shared.maintenance.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the total rate limit (`None` or `Some(0)`: none), with a full bucket; see
+    /// [`EmulatorBuilder::rate_limit`].
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        *lock(&self.shared.rate_limit) = RateLimiter::new(per_second, Instant::now());
+    }
+
+    /// The total rate limit in requests a second, if any.
+    pub fn rate_limit(&self) -> Option<u32> {
+        lock(&self.shared.rate_limit).limit()
     }
 
     // --- Request log -------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 //! scripted faults for exact tests ("the next 2 requests to this route get 503") matched by a
 //! `Matcher`.
 //!
-//! Faults apply to every request that reaches the emulator, the Tasks routes and mounted routes
-//! alike, before authentication. Scripted faults win over random ones.
+//! Faults apply to every request a route serves, the Tasks routes, the emulator's token route and
+//! mounted routes alike, after the gateway's and firewall's own answers (maintenance, rate limit,
+//! unknown routes and methods) and before authentication. Scripted faults win over random ones.
 
 use std::fmt;
 use std::time::Duration;
@@ -13,14 +14,18 @@ use rockit_model::Method;
 /// What the emulator does instead of (or on top of) answering a request normally.
 ///
 /// Faults strike before authentication and, except where said otherwise, before the request is
-/// served, so a faulted `PATCH` changes nothing.
+/// served, so a faulted `PATCH` changes nothing. They do not strike requests the vendor's gateway
+/// or firewall answers itself (maintenance mode, the total rate limit, a path or method no route
+/// serves), nor the maintenance switch [`MAINTENANCE_PATH`](crate::MAINTENANCE_PATH).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// `503` with `{"status": "unavailable", ...}`. State is unchanged.
+    /// `503` with `{"status": "failed", "error": "unavailable", ...}` (the application's envelope,
+    /// its code a **guess**). State is unchanged.
     Unavailable,
-    /// `429` with `Retry-After: <whole seconds>` and `{"status": "rate-limited", ...}`. State is
-    /// unchanged.
+    /// `429` with `Retry-After: <whole seconds>` and the vendor firewall's body,
+    /// `{"code":429,"message":"Too Many Requests"}` \[infra\] (the firewall itself asks for 60 s).
+    /// State is unchanged.
     RateLimited {
         /// The wait the `Retry-After` header asks for (whole seconds; `0` is allowed).
         retry_after: Duration,

@@ -2,11 +2,11 @@
 //! and local use.
 //!
 //! [`Emulator::builder`] configures an emulator (organization, credentials and their permissions,
-//! a [`Fixture`] of tasks, clock speed, [`Faults`], extra routes) and [`EmulatorBuilder::start`]
-//! runs it on a free loopback port. The returned [`Emulator`] is the test's remote control: its
-//! base URL, live access to the task store ([`Task`], [`Timeline`]), the clock, scripted faults
-//! ([`Matcher`], [`Fault`]) and a log of every request ([`RecordedRequest`], [`Counters`]).
-//! Dropping it shuts the server down.
+//! a [`Fixture`] of tasks, clock speed, [`Faults`], maintenance mode, a rate limit, extra routes)
+//! and [`EmulatorBuilder::start`] runs it on a free loopback port. The returned [`Emulator`] is the
+//! test's remote control: its base URL, live access to the task store ([`Task`], [`Timeline`]), the
+//! clock, scripted faults ([`Matcher`], [`Fault`]), the maintenance switch and the rate limit, and
+//! a log of every request ([`RecordedRequest`], [`Counters`]). Dropping it shuts the server down.
 //!
 //! It serves the three Tasks endpoints as the vendor documents them:
 //!
@@ -22,7 +22,10 @@
 //!   (`"expired": true`) the task named in the body; answers with the first page of the
 //!   organization's tasks.
 //!
-//! Every error is JSON: `{"status": "<code>", "message": "..."}` (see [`ApiError`]).
+//! Every error is JSON. The application's errors come in the vendor's envelope,
+//! `{"status": "failed", "error": "<code>", "message": "..."}` (see [`ApiError`]); what the
+//! vendor's gateway and firewall answer themselves, the emulator answers byte for byte as they do
+//! (see "What the emulator takes from the vendor's infrastructure" below).
 //!
 //! # In a downstream test suite
 //!
@@ -87,8 +90,9 @@
 //! `127.0.0.1:8080` and prints `listening on http://ADDR` followed by the credentials to use;
 //! `--help` lists the flags (`--listen`, `--fixture demo|PATH.json`, `--generate N`, `--org`,
 //! `--user`, `--api-key`, `--token`, `--token-ttl`, `--speed`, `--fault-rate`, `--fault-seed`,
-//! `--latency`, ...). A non-loopback `--listen` address needs `--allow-remote`. The flags and the
-//! serving loop are in the `cli` module (feature `cli`), which `rockit emulator` reuses.
+//! `--latency`, `--maintenance`, `--rate-limit N`, ...). A non-loopback `--listen` address needs
+//! `--allow-remote`. The flags and the serving loop are in the `cli` module (feature `cli`), which
+//! `rockit emulator` reuses.
 //!
 //! # Demo credentials
 //!
@@ -98,6 +102,37 @@
 //! [`DEFAULT_TOKEN_TTL`] of emulator time unless configured otherwise), and the read-only machine
 //! user `viewer` with key `demo-viewer-key` (`tasks.read`).
 //!
+//! # What the emulator takes from the vendor's infrastructure \[infra\]
+//!
+//! The vendor's gateway and web application firewall answer some requests before the application
+//! sees them, and their answers are written in the vendor's public infrastructure code (`API.md`,
+//! "Error answers"). The emulator sends them verbatim, in this order, before faults and
+//! authentication:
+//!
+//! 1. **Maintenance mode** ([`EmulatorBuilder::maintenance`], [`Emulator::set_maintenance`],
+//!    `POST` [`MAINTENANCE_PATH`] with `{"enabled": true|false}`, `--maintenance`): every request
+//!    under `/be/`, mounted routes included, gets `503` with `Content-Type: application/json`,
+//!    `Retry-After: 900` and `{"status":"failed","error":"maintenance","message":"The service is
+//!    in maintenance mode. Please retry later.","retryAfter":"900"}`.
+//! 2. **The total rate limit** ([`EmulatorBuilder::rate_limit`], [`Emulator::set_rate_limit`],
+//!    `--rate-limit N`; off by default, the vendor's gateway allows 800/s, 33/s on its free tier):
+//!    requests under `/be/` over N a second, all clients together, get `429` with `Retry-After:
+//!    60` and `{"code":429,"message":"Too Many Requests"}`. A token bucket of N, refilled at N a
+//!    second of real time.
+//! 3. **Methods the firewall refuses** (anything but GET, POST, PATCH and DELETE, such as HEAD,
+//!    OPTIONS or PUT), on any path: `400` with `{"code":400,"message":"Bad Request"}`.
+//! 4. **Routes not on the firewall's allow list**: a path no route serves, or a method its route
+//!    does not serve (`DELETE /be/v1/tasks`; the allow list names method and route together):
+//!    `404` with `{"code":404,"message":"Not Found"}` and no `Allow` header. With logging on
+//!    (`RUST_LOG=rockit_emulator=debug`) a debug line names the routes the emulator serves.
+//!
+//! [`Fault::RateLimited`] answers with the firewall's `429` body too (with its own
+//! `Retry-After`). What is **not** from the vendor: which requests the emulator's maintenance and
+//! rate limit cover (`/be/…`, never the emulator's own `/_emulator/…` routes), the order of the
+//! four checks, and that the rate limit is a token bucket. The emulator's own routes
+//! ([`MINT_TOKEN_PATH`], [`MAINTENANCE_PATH`]) are not the vendor's; the maintenance switch needs
+//! no credentials and is never faulted.
+//!
 //! # What the emulator guesses
 //!
 //! The vendor documents little (see `API.md`). Where it is silent the emulator decides as listed
@@ -105,11 +140,14 @@
 //!
 //! - **Statuses.** `pending` and `done` are documented; `running` and `failed` are guesses.
 //!   Expiring sets `failed` (the vendor says expiring "marks it as failed"), never `expired`.
-//! - **Error codes.** `missing-param` (400) and `token-expired` (401) are documented. Guessed:
+//! - **Error bodies.** The envelope `{"status": "failed", "error": "<code>", "message": "..."}`
+//!   is the gateway's maintenance answer's \[infra\]; that the application uses it too is a strong
+//!   guess. `missing-param` (400) and `token-expired` (401) are documented. Guessed:
 //!   `invalid-param` (400), `invalid-body` (400; also 413 for a body over [`MAX_BODY_BYTES`]),
-//!   `unauthorized` (401), `forbidden` (403), `not-found` (404, and 405 with an `Allow` header for
-//!   a wrong method), `rate-limited` (429 with `Retry-After`), `unavailable` (503). The `message`
-//!   field of error bodies is a guess too.
+//!   `unauthorized` (401), `forbidden` (403), `not-found` (404, for a task that does not exist;
+//!   an unknown route gets the firewall's 404 instead), `unavailable` (503, the
+//!   [`Fault::Unavailable`] fault). The `message` of the application's error bodies is a guess
+//!   too.
 //! - **List parameters.** Only `offset`, `limit` (default 10) and `appName` are documented.
 //!   `limit` is at most [`MAX_LIMIT`]: larger values get `400 invalid-param`, not a clamp;
 //!   `limit=0`, negative or non-numeric `offset`/`limit` get `400 invalid-param` too, and so does
@@ -140,7 +178,9 @@
 //!   expiring, gets `400 invalid-param` (on a task that is not expired, `expired: false` changes
 //!   nothing). A change sets `updatedAt`; a repeat changes nothing, `updatedAt` included. The
 //!   answer is always the first page (10 tasks by name) of all tasks.
-//! - **Authentication.** Every route, unknown ones included, needs credentials. Org names compare
+//! - **Authentication.** Every route the emulator serves needs credentials, except the
+//!   maintenance switch; answers of the gateway and firewall (above) come before authentication,
+//!   so an unknown route gets `404` without credentials. Org names compare
 //!   case-insensitively (the vendor writes `ExampleOrg` in headers and `exampleorg` in task
 //!   names). An API key needs `x-rockit-orgname` and `x-rockit-username` (else `401
 //!   unauthorized`). A token sent with `x-rockit-username` must belong to that user. Token and API
@@ -160,8 +200,9 @@
 //!   timestamp. Generated fixtures add apps that never deploy (`udon`, `gyoza`) and leave the
 //!   newest build of each app running.
 //! - **Limits.** Request bodies are at most [`MAX_BODY_BYTES`] (64 KiB); larger ones get `413`.
-//! - **Faults** apply to every request (mounted routes included), before authentication; see
-//!   [`Fault`] for what each one does to the store.
+//! - **Faults** apply to every request a route serves (mounted routes included), after the
+//!   gateway's and firewall's answers and before authentication; see [`Fault`] for what each one
+//!   does to the store.
 
 mod api_error;
 mod auth;
@@ -173,6 +214,7 @@ mod emulator;
 mod error;
 mod faults;
 mod fixture;
+mod infra;
 mod log;
 mod pipeline;
 mod query;
@@ -186,6 +228,7 @@ pub use crate::emulator::{DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder};
 pub use crate::error::{Error, Result};
 pub use crate::faults::{Fault, Faults, Matcher};
 pub use crate::fixture::Fixture;
+pub use crate::infra::MAINTENANCE_PATH;
 pub use crate::log::{Counters, REDACTED_HEADERS, RecordedRequest};
 pub use crate::pipeline::BuildPlan;
 pub use crate::query::MAX_LIMIT;

@@ -1,20 +1,22 @@
-//! The HTTP side: the shared state, the router with the three Tasks routes, and the front door
-//! every request passes first (body limit, request log, faults, authentication).
+//! The HTTP side: the shared state, the router with the three Tasks routes and the emulator's own
+//! routes, the front door every request passes first (request log, body limit, maintenance mode,
+//! rate limit, refused methods), the firewall's `404` for what no route serves, and the gate in
+//! front of every route (faults, authentication).
 
 pub(crate) mod conn;
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use rockit_model::{ApiStatus, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE};
 use serde_json::Value;
 
@@ -22,6 +24,7 @@ use crate::api_error::{ApiError, encoded_response, json_response, shown};
 use crate::auth::{Caller, Credentials};
 use crate::clock::{Clock, lock};
 use crate::faults::{Fault, FaultState};
+use crate::infra::{self, FirewallAnswer, MAINTENANCE_PATH, RateLimiter};
 use crate::log::{Received, RequestLog};
 use crate::query::ListQuery;
 use crate::store::{Store, UpdateFlags};
@@ -44,40 +47,43 @@ pub(crate) struct Shared {
     pub(crate) log: Mutex<RequestLog>,
     pub(crate) latency: Mutex<Duration>,
     pub(crate) next_id: AtomicU64,
+    /// Whether the vendor's API answers with the gateway's maintenance answer.
+    pub(crate) maintenance: AtomicBool,
+    /// The total rate limit of the vendor's API.
+    pub(crate) rate_limit: Mutex<RateLimiter>,
 }
 
-/// The emulator's routes, the mounted ones, and the front door in front of all of them.
+/// The emulator's routes, the mounted ones, and the layers in front of them.
+///
+/// The front door runs for every request; the gate only for a request a route serves (axum's
+/// `route_layer`), so that a path no route serves, or a method its route does not serve, gets the
+/// firewall's `404` without authentication, as from the vendor's firewall. The method fallback is
+/// set after the gate, so the gate does not wrap it.
 pub(crate) fn router(shared: Arc<Shared>, mounted: Vec<Router>) -> Router {
     let tasks = Router::new()
-        .route(
-            "/be/v1/tasks",
-            get(list_tasks).patch(update_task).fallback(|method: Method, uri: Uri| async move {
-                method_not_allowed(&method, &uri, "GET, PATCH")
-            }),
-        )
-        .route(
-            "/be/v1/tasks/{name}",
-            get(get_task)
-                .fallback(|method: Method, uri: Uri| async move { method_not_allowed(&method, &uri, "GET") }),
-        )
-        .route(
-            MINT_TOKEN_PATH,
-            axum::routing::post(mint_token).fallback(|method: Method, uri: Uri| async move {
-                method_not_allowed(&method, &uri, "POST")
-            }),
-        )
+        .route("/be/v1/tasks", get(list_tasks).patch(update_task))
+        .route("/be/v1/tasks/{name}", get(get_task))
+        .route(MINT_TOKEN_PATH, post(mint_token))
+        .route(MAINTENANCE_PATH, get(maintenance_state).post(switch_maintenance))
         .with_state(shared.clone());
     let mut app = Router::new();
     for extra in mounted {
         app = app.merge(extra);
     }
-    app.merge(tasks).fallback(no_route).layer(middleware::from_fn_with_state(shared, front_door))
+    let app = app
+        .merge(tasks)
+        .route_layer(middleware::from_fn_with_state(shared.clone(), gate))
+        .method_not_allowed_fallback(wrong_method)
+        .fallback(no_route);
+    // The front door wraps the whole router rather than each route (which `Router::layer` does),
+    // so it sees the answers of the method fallbacks whole, the `Allow` header axum adds included.
+    Router::new().fallback_service(app).layer(middleware::from_fn_with_state(shared, front_door))
 }
 
 /// Runs before every route: reads the body (up to [`MAX_BODY_BYTES`]), records the request,
-/// injects a fault if one is due, authenticates, and records the answer.
+/// answers as the vendor's gateway and firewall do where they would (maintenance, rate limit,
+/// refused methods), and records the answer. Requests it lets through go to the router.
 async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let conn = request.extensions().get::<ConnectInfo<ConnHandle>>().map(|info| info.0.clone());
     let (parts, body) = request.into_parts();
     let mut record = Received::new(
         shared.next_id.fetch_add(1, Ordering::Relaxed) + 1,
@@ -90,47 +96,30 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let mut connection_cut = false;
-    let response = match read_body(body).await {
-        Err(error) => error.into_response(),
-        Ok(bytes) => {
-            record.body = bytes.clone();
-            let fault = lock(&shared.faults).pick(record.method.as_str(), record.uri.path());
-            record.fault.clone_from(&fault);
-            let request = Request::from_parts(parts, Body::from(bytes));
-            match fault {
-                None => serve(&shared, request, next).await,
-                Some(Fault::Unavailable) => {
-                    ApiError::unavailable("the service is unavailable (injected fault); retry later")
-                        .into_response()
-                }
-                Some(Fault::RateLimited { retry_after }) => {
-                    ApiError::rate_limited(whole_seconds(retry_after)).into_response()
-                }
-                Some(Fault::Delay(delay)) => {
-                    tokio::time::sleep(delay).await;
-                    serve(&shared, request, next).await
-                }
-                Some(Fault::Drop) => {
-                    connection_cut = cut(conn.as_ref(), ConnHandle::kill);
-                    ApiError::unavailable("the connection was dropped (injected fault)").into_response()
-                }
-                Some(Fault::DropAfterApply) => {
-                    let response = serve(&shared, request, next).await;
-                    connection_cut = cut(conn.as_ref(), ConnHandle::kill);
-                    response
-                }
-                Some(Fault::Truncate) => {
-                    let (head, body) = serve(&shared, request, next).await.into_parts();
-                    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-                    let budget = bytes.len() / 2;
-                    cut(conn.as_ref(), |conn| conn.truncate_body(budget));
-                    Response::from_parts(head, Body::from(bytes))
-                }
-            }
+    let body = read_body(body).await;
+    if let Ok(bytes) = &body {
+        record.body = bytes.clone();
+    }
+    let vendor = infra::is_vendor_path(parts.uri.path());
+    let mut response = if vendor && shared.maintenance.load(Ordering::Relaxed) {
+        infra::maintenance()
+    } else if vendor && !lock(&shared.rate_limit).admit(Instant::now()) {
+        infra::too_many_requests(infra::RATE_LIMIT_RETRY_AFTER)
+    } else if !infra::firewall_allows(&parts.method) {
+        infra::firewall(StatusCode::BAD_REQUEST, None, FirewallAnswer::Other)
+    } else {
+        match body {
+            Err(error) => error.into_response(),
+            Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         }
     };
-    record.status = (!connection_cut).then(|| response.status().as_u16());
+    let verdict = response.extensions_mut().remove::<Verdict>().unwrap_or_default();
+    record.fault = verdict.fault;
+    if let Some(answer) = response.extensions_mut().remove::<FirewallAnswer>() {
+        let allowed = response.headers_mut().remove(header::ALLOW);
+        explain(answer, &record, allowed.as_ref());
+    }
+    record.status = (!verdict.connection_cut).then(|| response.status().as_u16());
     tracing::debug!(
         id = record.id,
         method = %record.method,
@@ -141,6 +130,72 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
         "rockit-emulator request"
     );
     lock(&shared.log).push(record);
+    response
+}
+
+/// Tells a person reading the logs what the firewall's terse `404` means here.
+fn explain(answer: FirewallAnswer, record: &Received, allowed: Option<&HeaderValue>) {
+    let path = shown(record.uri.path());
+    match answer {
+        FirewallAnswer::NoRoute => tracing::debug!(
+            "no route for {} {path}; the emulator serves GET and PATCH /be/v1/tasks and GET \
+             /be/v1/tasks/{{taskName}} (plus any mounted routes)",
+            record.method
+        ),
+        FirewallAnswer::WrongMethod => tracing::debug!(
+            "{} is not supported on {path}; use {}",
+            record.method,
+            allowed.and_then(|value| value.to_str().ok()).unwrap_or("another method")
+        ),
+        FirewallAnswer::Other => {}
+    }
+}
+
+/// What the gate did to a request, passed back to the front door (which logs it) in the
+/// response's extensions.
+#[derive(Debug, Clone, Default)]
+struct Verdict {
+    fault: Option<Fault>,
+    connection_cut: bool,
+}
+
+/// Runs before every route that serves the request (not before the fallbacks): injects a fault if
+/// one is due, then authenticates. The emulator's maintenance switch needs neither.
+async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    if request.uri().path() == MAINTENANCE_PATH {
+        return next.run(request).await;
+    }
+    let conn = request.extensions().get::<ConnectInfo<ConnHandle>>().map(|info| info.0.clone());
+    let fault = lock(&shared.faults).pick(request.method().as_str(), request.uri().path());
+    let mut connection_cut = false;
+    let mut response = match &fault {
+        None => serve(&shared, request, next).await,
+        Some(Fault::Unavailable) => {
+            ApiError::unavailable("the service is unavailable (injected fault); retry later").into_response()
+        }
+        Some(Fault::RateLimited { retry_after }) => infra::too_many_requests(whole_seconds(*retry_after)),
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(*delay).await;
+            serve(&shared, request, next).await
+        }
+        Some(Fault::Drop) => {
+            connection_cut = cut(conn.as_ref(), ConnHandle::kill);
+            ApiError::unavailable("the connection was dropped (injected fault)").into_response()
+        }
+        Some(Fault::DropAfterApply) => {
+            let response = serve(&shared, request, next).await;
+            connection_cut = cut(conn.as_ref(), ConnHandle::kill);
+            response
+        }
+        Some(Fault::Truncate) => {
+            let (head, body) = serve(&shared, request, next).await.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let budget = bytes.len() / 2;
+            cut(conn.as_ref(), |conn| conn.truncate_body(budget));
+            Response::from_parts(head, Body::from(bytes))
+        }
+    };
+    response.extensions_mut().insert(Verdict { fault, connection_cut });
     response
 }
 
@@ -243,6 +298,56 @@ async fn mint_token(State(shared): State<Arc<Shared>>, caller: Caller) -> Respon
     json_response(StatusCode::OK, &serde_json::json!({ "token": token }))
 }
 
+/// `GET /_emulator/maintenance`: `{"status": "success", "maintenance": <bool>}`, whether
+/// maintenance mode is on. Needs no credentials.
+async fn maintenance_state(State(shared): State<Arc<Shared>>) -> Response {
+    maintenance_answer(shared.maintenance.load(Ordering::Relaxed))
+}
+
+/// `POST /_emulator/maintenance` with `{"enabled": true|false}`: switches maintenance mode on or
+/// off and answers `{"status": "success", "maintenance": <bool>}`. Needs no credentials: it is the
+/// emulator's remote control, like [`Emulator::set_maintenance`](crate::Emulator::set_maintenance).
+async fn switch_maintenance(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
+    const EXAMPLE: &str = r#"send {"enabled": true} or {"enabled": false}"#;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::missing_param(format!("the request body is empty; {EXAMPLE}")));
+    }
+    let value: Value = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::invalid_body(format!("the request body is not valid JSON ({err}); {EXAMPLE}"))
+    })?;
+    let Value::Object(object) = &value else {
+        return Err(ApiError::invalid_body(format!(
+            "the request body is a JSON {}, not an object; {EXAMPLE}",
+            json_type(&value)
+        )));
+    };
+    let enabled = match object.get("enabled") {
+        Some(Value::Bool(enabled)) => *enabled,
+        None | Some(Value::Null) => {
+            return Err(ApiError::missing_param(format!("missing \"enabled\"; {EXAMPLE}")));
+        }
+        Some(other) => {
+            return Err(ApiError::invalid_body(format!(
+                "\"enabled\" must be true or false, not a JSON {}; {EXAMPLE}",
+                json_type(other)
+            )));
+        }
+    };
+    shared.maintenance.store(enabled, Ordering::Relaxed);
+    tracing::debug!(enabled, "rockit-emulator maintenance mode switched");
+    Ok(maintenance_answer(enabled))
+}
+
+/// `{"status": "success", "maintenance": <bool>}`, in that order.
+fn maintenance_answer(enabled: bool) -> Response {
+    #[derive(serde::Serialize)]
+    struct State {
+        status: &'static str,
+        maintenance: bool,
+    }
+    json_response(StatusCode::OK, &State { status: "success", maintenance: enabled })
+}
+
 /// `PATCH /be/v1/tasks`: acknowledge and/or expire the task named in the body; answers with the
 /// first page of the organization's tasks, as the vendor's example does.
 async fn update_task(
@@ -321,22 +426,15 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-fn method_not_allowed(method: &Method, uri: &Uri, allowed: &'static str) -> Response {
-    let mut response = ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ApiStatus::NotFound,
-        format!("{method} is not supported on {}; use {allowed}", uri.path()),
-    )
-    .into_response();
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
-    response
+/// A method that the path's route does not serve: the firewall's `404`, since its allow list
+/// names method and route together \[infra\].
+async fn wrong_method() -> Response {
+    infra::firewall(StatusCode::NOT_FOUND, None, FirewallAnswer::WrongMethod)
 }
 
-async fn no_route(method: Method, uri: Uri) -> ApiError {
-    ApiError::not_found(format!(
-        "no route for {method} {}; the emulator serves GET and PATCH /be/v1/tasks and GET /be/v1/tasks/{{taskName}}",
-        shown(uri.path())
-    ))
+/// A path no route serves: the firewall's `404` \[infra\].
+async fn no_route() -> Response {
+    infra::firewall(StatusCode::NOT_FOUND, None, FirewallAnswer::NoRoute)
 }
 
 #[cfg(test)]

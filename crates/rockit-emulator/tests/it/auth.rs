@@ -4,13 +4,15 @@
 use std::time::Duration;
 
 use rockit_emulator::{DEFAULT_TOKEN_TTL, Emulator, demo};
+use rockit_test_support::vendor_errors;
 use serde_json::json;
 
 use crate::client::Client;
 use crate::{demo_builder, start_demo};
 
+/// The application's `401 unauthorized`, in the vendor's envelope.
 fn unauthorized(message: &str) -> serde_json::Value {
-    json!({"status": "unauthorized", "message": message})
+    json!({"status": "failed", "error": "unauthorized", "message": message})
 }
 
 #[tokio::test]
@@ -21,11 +23,14 @@ async fn requests_without_credentials_get_401() {
         "no credentials: send x-rockit-api-key with x-rockit-orgname and x-rockit-username, or x-rockit-beauth-token",
     );
     let details = format!("/be/v1/tasks/{}", demo::STUCK_UPLOAD);
-    for path in ["/be/v1/tasks", "/be/v1/tasks?limit=0", details.as_str(), "/nowhere"] {
+    for path in ["/be/v1/tasks", "/be/v1/tasks?limit=0", details.as_str()] {
         let response = anonymous.get(path).await;
         assert_eq!(response.status, 401, "{path}");
         assert_eq!(response.json(), expected, "{path}");
     }
+    // A route that does not exist is the firewall's 404, which comes before authentication.
+    let nowhere = anonymous.get("/nowhere").await;
+    assert_eq!((nowhere.status, nowhere.body.as_slice()), (404, vendor_errors::NOT_FOUND.as_bytes()));
     let patch = anonymous.patch(&json!({"name": demo::STUCK_UPLOAD, "expired": true}).to_string()).await;
     assert_eq!(patch.status, 401);
     assert_eq!(emulator.task(demo::STUCK_UPLOAD).unwrap().expired, Some(false));
@@ -96,7 +101,7 @@ async fn tokens_expire_on_the_emulator_clock() {
     assert_eq!(expired.status, 401);
     assert_eq!(
         expired.json(),
-        json!({"status": "token-expired", "message": "the backend auth token in x-rockit-beauth-token has expired; log in again for a new one"})
+        json!({"status": "failed", "error": "token-expired", "message": "the backend auth token in x-rockit-beauth-token has expired; log in again for a new one"})
     );
     // The API key still works, and a freshly issued token does too, for a full lifetime.
     assert_eq!(Client::admin(&emulator).get("/be/v1/tasks").await.status, 200);
@@ -107,7 +112,7 @@ async fn tokens_expire_on_the_emulator_clock() {
     emulator.advance(DEFAULT_TOKEN_TTL.saturating_sub(Duration::from_secs(1)));
     assert_eq!(refreshed.get("/be/v1/tasks").await.status, 200);
     emulator.advance(Duration::from_secs(1));
-    assert_eq!(refreshed.get("/be/v1/tasks").await.json()["status"], json!("token-expired"));
+    assert_eq!(refreshed.get("/be/v1/tasks").await.json()["error"], json!("token-expired"));
 }
 
 #[tokio::test]
@@ -120,7 +125,7 @@ async fn token_lifetime_is_configurable_and_tokens_revocable() {
     let short = Client::token(emulator.addr(), "short");
     assert_eq!(short.get("/be/v1/tasks").await.status, 200);
     emulator.advance(Duration::from_secs(10));
-    assert_eq!(short.get("/be/v1/tasks").await.json()["status"], json!("token-expired"));
+    assert_eq!(short.get("/be/v1/tasks").await.json()["error"], json!("token-expired"));
     assert!(emulator.revoke_token(demo::TOKEN));
     assert_eq!(
         client.get("/be/v1/tasks").await.json(),
@@ -190,7 +195,7 @@ async fn token_and_api_key_together_must_both_be_valid() {
 
     emulator.advance(DEFAULT_TOKEN_TTL);
     let expired = both(demo::TOKEN, demo::USER, demo::API_KEY).get("/be/v1/tasks").await;
-    assert_eq!(expired.json()["status"], json!("token-expired"));
+    assert_eq!(expired.json()["error"], json!("token-expired"));
 }
 
 #[tokio::test]
@@ -218,7 +223,7 @@ async fn missing_permissions_get_403_before_any_other_check() {
     assert_eq!(viewer.get("/be/v1/tasks").await.status, 200);
     assert_eq!(viewer.get(&format!("/be/v1/tasks/{}", demo::STUCK_UPLOAD)).await.status, 200);
     let forbidden = json!({
-        "status": "forbidden",
+        "status": "failed", "error": "forbidden",
         "message": "user \"viewer\" lacks the permission tasks.update; use credentials that have it"
     });
     for body in
@@ -236,7 +241,7 @@ async fn missing_permissions_get_403_before_any_other_check() {
     assert_eq!(response.status, 403);
     assert_eq!(
         response.json(),
-        json!({"status": "forbidden", "message": "user \"writer\" lacks the permission tasks.read; use credentials that have it"})
+        json!({"status": "failed", "error": "forbidden", "message": "user \"writer\" lacks the permission tasks.read; use credentials that have it"})
     );
 }
 

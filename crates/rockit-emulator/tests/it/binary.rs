@@ -5,7 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-use rockit_emulator::demo;
+use rockit_emulator::{MAINTENANCE_PATH, demo};
+use rockit_test_support::vendor_errors;
 use serde_json::json;
 
 use crate::client::Client;
@@ -159,6 +160,36 @@ async fn takes_credentials_generated_tasks_and_json_fixtures() {
             {"name": "acme-game-0001-1700000000-dltar", "service": "engine", "status": "done"}
         ]})
     );
+}
+
+#[tokio::test]
+async fn starts_in_maintenance_and_limits_the_rate() {
+    let running = spawn(&["--maintenance", "--rate-limit", "1"]).await;
+    let client = Client::api_key(running.addr, demo::ORG, demo::USER, demo::API_KEY);
+    let answer = client.get("/be/v1/tasks").await;
+    assert_eq!((answer.status, answer.header("retry-after")), (503, Some("900")));
+    assert_eq!(String::from_utf8(answer.body).unwrap(), vendor_errors::MAINTENANCE);
+
+    let off = Client::anonymous(running.addr).send("POST", MAINTENANCE_PATH, br#"{"enabled":false}"#).await;
+    assert_eq!(off.complete().json(), json!({"status": "success", "maintenance": false}));
+    let started = std::time::Instant::now();
+    let statuses: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            let response = client.get("/be/v1/tasks?limit=1").await;
+            if response.status == 429 {
+                assert_eq!(response.header("retry-after"), Some("60"));
+                assert_eq!(String::from_utf8(response.body).unwrap(), vendor_errors::RATE_LIMITED);
+            }
+            statuses.push(response.status);
+        }
+        statuses
+    };
+    let elapsed = started.elapsed();
+    let elapsed = elapsed.as_secs() + u64::from(elapsed.subsec_nanos() > 0);
+    let ok = statuses.iter().map(|status| u64::from(*status == 200)).sum::<u64>();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(ok <= 1 + elapsed + 2, "{ok} answered in {elapsed} s at 1/s: {statuses:?}");
 }
 
 #[test]

@@ -68,7 +68,7 @@ async fn unknown_task_is_404() {
     assert_eq!(response.status, 404);
     assert_eq!(
         response.json(),
-        json!({"status": "not-found", "message": "no task named \"exampleorg-sushi-0009-1-dltar\"; list tasks to see their names"})
+        json!({"status": "failed", "error": "not-found", "message": "no task named \"exampleorg-sushi-0009-1-dltar\"; list tasks to see their names"})
     );
 }
 
@@ -99,7 +99,7 @@ async fn a_segment_never_becomes_two() {
     assert_eq!(slash.status, 404);
     assert_eq!(
         slash.json(),
-        json!({"status": "not-found", "message": "no task named \"exampleorg/sushi\"; list tasks to see their names"})
+        json!({"status": "failed", "error": "not-found", "message": "no task named \"exampleorg/sushi\"; list tasks to see their names"})
     );
     assert_eq!(emulator.requests().pop().unwrap().segments, ["be", "v1", "tasks", "exampleorg/sushi"]);
 
@@ -111,13 +111,13 @@ async fn a_segment_never_becomes_two() {
     assert_eq!(not_utf8.status, 404);
     assert_eq!(
         not_utf8.json(),
-        json!({"status": "not-found", "message": "no task named \"%FF%FE\": the name is not valid UTF-8"})
+        json!({"status": "failed", "error": "not-found", "message": "no task named \"%FF%FE\": the name is not valid UTF-8"})
     );
 
-    // Two segments are another route, which does not exist.
+    // Two segments are another route, which does not exist: the firewall's 404.
     let two = client.get(&format!("/be/v1/tasks/{}/extra", demo::STUCK_UPLOAD)).await;
     assert_eq!(two.status, 404);
-    assert_eq!(two.json()["status"], json!("not-found"));
+    assert_eq!(String::from_utf8(two.body).unwrap(), rockit_test_support::vendor_errors::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -44,7 +44,7 @@ async fn mounted_routes_share_auth_faults_and_log() {
     assert_eq!(forbidden.status, 403);
     assert_eq!(
         forbidden.json(),
-        json!({"status": "forbidden", "message": "user \"adminPrincipal\" lacks the permission apps.read; use credentials that have it"})
+        json!({"status": "failed", "error": "forbidden", "message": "user \"adminPrincipal\" lacks the permission apps.read; use credentials that have it"})
     );
 
     // Same faults and log; the Tasks routes still work alongside.

@@ -2,6 +2,7 @@
 //! serving.
 
 use rockit_emulator::{MAX_BODY_BYTES, demo};
+use rockit_test_support::vendor_errors;
 use serde_json::json;
 
 use crate::client::{Client, Outcome, exchange, request_bytes};
@@ -23,7 +24,7 @@ async fn oversized_bodies_get_413() {
         "x".repeat(MAX_BODY_BYTES)
     );
     let expected = json!({
-        "status": "invalid-body",
+        "status": "failed", "error": "invalid-body",
         "message": "the request body is larger than 65536 bytes; send a smaller body"
     });
     let response = Client::admin(&emulator).patch(&too_big).await;
@@ -66,7 +67,7 @@ async fn deeply_nested_json_is_an_invalid_body() {
     let nested = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
     let response = Client::admin(&emulator).patch(&nested).await;
     assert_eq!(response.status, 400);
-    assert_eq!(response.json()["status"], json!("invalid-body"));
+    assert_eq!(response.json()["error"], json!("invalid-body"));
 }
 
 #[tokio::test]
@@ -77,7 +78,7 @@ async fn undecodable_query_values_are_invalid_params() {
     assert_eq!(response.status, 400);
     assert_eq!(
         response.json(),
-        json!({"status": "invalid-param", "message": "invalid limit \"\u{FFFD}\u{FFFD}\": expected a whole number from 1 to 1000"})
+        json!({"status": "failed", "error": "invalid-param", "message": "invalid limit \"\u{FFFD}\u{FFFD}\": expected a whole number from 1 to 1000"})
     );
     let status = client.get("/be/v1/tasks?status=%FF").await;
     assert_eq!(status.json(), json!({"status": "success", "totalCount": 0, "tasks": []}));
@@ -99,31 +100,73 @@ async fn credentials_that_are_not_text_are_rejected() {
     assert_eq!(response.status, 401);
     assert_eq!(
         response.json(),
-        json!({"status": "unauthorized", "message": "header x-rockit-api-key is not valid visible ASCII text"})
+        json!({"status": "failed", "error": "unauthorized", "message": "header x-rockit-api-key is not valid visible ASCII text"})
     );
 }
 
 #[tokio::test]
-async fn wrong_methods_and_unknown_routes_get_json() {
+async fn wrong_methods_and_unknown_routes_get_the_firewalls_answers() {
     let emulator = start_demo().await;
     let client = Client::admin(&emulator);
-    let delete = client.send("DELETE", "/be/v1/tasks", b"").await.complete();
-    assert_eq!(delete.status, 405);
-    assert_eq!(delete.header("allow"), Some("GET, PATCH"));
-    assert_eq!(
-        delete.json(),
-        json!({"status": "not-found", "message": "DELETE is not supported on /be/v1/tasks; use GET, PATCH"})
-    );
-    let post = client.send("POST", &format!("/be/v1/tasks/{}", demo::STUCK_UPLOAD), b"{}").await.complete();
-    assert_eq!(post.status, 405);
-    assert_eq!(post.header("allow"), Some("GET"));
-    let unknown = client.get("/be/v1/apps").await;
-    assert_eq!(unknown.status, 404);
-    assert_eq!(
-        unknown.json(),
-        json!({"status": "not-found", "message": "no route for GET \"/be/v1/apps\"; the emulator serves GET and PATCH /be/v1/tasks and GET /be/v1/tasks/{taskName}"})
-    );
-    assert_eq!(client.get("/be/v1/tasks/").await.status, 404);
+    let anonymous = Client::anonymous(emulator.addr());
+    let details = format!("/be/v1/tasks/{}", demo::STUCK_UPLOAD);
+    // A method of the four the firewall knows that the route does not serve, or a path no route
+    // serves: its 404, byte for byte, with or without credentials, and no Allow header.
+    for (method, path) in [
+        ("DELETE", "/be/v1/tasks"),
+        ("POST", "/be/v1/tasks"),
+        ("POST", details.as_str()),
+        ("PATCH", details.as_str()),
+        ("GET", "/be/v1/apps"),
+        ("GET", "/be/v1/tasks/"),
+        ("DELETE", "/nowhere"),
+        ("GET", "/"),
+        ("PATCH", "/_emulator/tokens"),
+    ] {
+        for who in [&client, &anonymous] {
+            let response = who.send(method, path, b"").await.complete();
+            assert_eq!(response.status, 404, "{method} {path}");
+            assert_eq!(response.header("content-type"), Some("application/json"), "{method} {path}");
+            assert_eq!(response.header("allow"), None, "{method} {path}");
+            assert_eq!(
+                String::from_utf8(response.body).unwrap(),
+                vendor_errors::NOT_FOUND,
+                "{method} {path}"
+            );
+        }
+    }
+    // Any other method, on any path: the firewall's 400. (A HEAD answer has its head only.)
+    for who in [&client, &anonymous] {
+        let Outcome::Truncated { head, body_received: 0, content_length } =
+            who.send("HEAD", "/be/v1/tasks", b"").await
+        else {
+            panic!("a HEAD answer has no body")
+        };
+        assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
+        assert_eq!(content_length, vendor_errors::BAD_REQUEST.len());
+    }
+    for (method, path) in [
+        ("OPTIONS", "/be/v1/tasks"),
+        ("PUT", "/be/v1/tasks"),
+        ("PUT", details.as_str()),
+        ("TRACE", "/nowhere"),
+        ("BREW", "/be/v1/tasks"),
+    ] {
+        for who in [&client, &anonymous] {
+            let response = who.send(method, path, b"").await.complete();
+            assert_eq!(response.status, 400, "{method} {path}");
+            assert_eq!(response.header("content-type"), Some("application/json"), "{method} {path}");
+            assert_eq!(
+                String::from_utf8(response.body).unwrap(),
+                vendor_errors::BAD_REQUEST,
+                "{method} {path}"
+            );
+        }
+    }
+    // All of them logged with their status, none faulted, and the store unchanged.
+    let counters = emulator.counters();
+    assert_eq!((counters.status(404), counters.status(400), counters.faults), (18, 12, 0));
+    assert_eq!(emulator.task(demo::STUCK_UPLOAD).unwrap().expired, Some(false));
 }
 
 #[tokio::test]

@@ -177,7 +177,7 @@ async fn limit_bounds() {
     assert_eq!(over.status, 400);
     assert_eq!(
         over.json(),
-        json!({"status": "invalid-param", "message": "invalid limit \"1001\": the maximum is 1000; page with offset to see more"})
+        json!({"status": "failed", "error": "invalid-param", "message": "invalid limit \"1001\": the maximum is 1000; page with offset to see more"})
     );
 }
 
@@ -273,6 +273,10 @@ async fn invalid_values_get_400_naming_the_parameter() {
     for (query, message) in cases {
         let response = client.get(&format!("/be/v1/tasks?{query}")).await;
         assert_eq!(response.status, 400, "{query}");
-        assert_eq!(response.json(), json!({"status": "invalid-param", "message": message}), "{query}");
+        assert_eq!(
+            response.json(),
+            json!({"status": "failed", "error": "invalid-param", "message": message}),
+            "{query}"
+        );
     }
 }

@@ -7,6 +7,7 @@ mod client;
 mod details;
 mod extension;
 mod faults;
+mod gateway;
 mod hostile;
 mod latency;
 mod lifecycle;

@@ -83,7 +83,7 @@ async fn the_seed_body_verbatim_names_no_task() {
     assert_eq!(response.status, 404);
     assert_eq!(
         response.json(),
-        json!({"status": "not-found", "message": "no task named \"exampleTaskname\"; list tasks to see their names"})
+        json!({"status": "failed", "error": "not-found", "message": "no task named \"exampleTaskname\"; list tasks to see their names"})
     );
 }
 

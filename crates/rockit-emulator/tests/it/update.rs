@@ -128,7 +128,7 @@ async fn expiring_cannot_be_undone() {
     assert_eq!(undo.status, 400);
     assert_eq!(
         undo.json(),
-        json!({"status": "invalid-param", "message": format!(
+        json!({"status": "failed", "error": "invalid-param", "message": format!(
             "task \"{}\" is expired and expiring cannot be undone; retry the step to start over", demo::FAILED_DOWNLOAD
         )})
     );
@@ -137,7 +137,7 @@ async fn expiring_cannot_be_undone() {
     assert_eq!(unack.status, 400);
     assert_eq!(
         unack.json(),
-        json!({"status": "invalid-param", "message": format!(
+        json!({"status": "failed", "error": "invalid-param", "message": format!(
             "an expired task stays acknowledged; drop \"acknowledged\": false from the request for \"{}\"",
             demo::FAILED_DOWNLOAD
         )})
@@ -154,7 +154,7 @@ async fn contradictory_flags_change_nothing() {
         .patch(&json!({"name": demo::STUCK_UPLOAD, "acknowledged": false, "expired": true}).to_string())
         .await;
     assert_eq!(response.status, 400);
-    assert_eq!(response.json()["status"], json!("invalid-param"));
+    assert_eq!(response.json()["error"], json!("invalid-param"));
     assert_eq!(details(&client, demo::STUCK_UPLOAD).await, before);
 }
 
@@ -180,7 +180,11 @@ async fn missing_parameters_get_missing_param() {
     for (body, message) in cases {
         let response = client.send("PATCH", "/be/v1/tasks", body.as_bytes()).await.complete();
         assert_eq!(response.status, 400, "{body}");
-        assert_eq!(response.json(), json!({"status": "missing-param", "message": message}), "{body}");
+        assert_eq!(
+            response.json(),
+            json!({"status": "failed", "error": "missing-param", "message": message}),
+            "{body}"
+        );
     }
     assert_eq!(details(&client, demo::STUCK_UPLOAD).await["status"], json!("pending"));
 }
@@ -208,13 +212,17 @@ async fn malformed_bodies_get_invalid_body() {
     for (body, message) in cases {
         let response = client.patch(&body).await;
         assert_eq!(response.status, 400, "{body}");
-        assert_eq!(response.json(), json!({"status": "invalid-body", "message": message}), "{body}");
+        assert_eq!(
+            response.json(),
+            json!({"status": "failed", "error": "invalid-body", "message": message}),
+            "{body}"
+        );
     }
     for body in ["{", "{\"name\": \"x\", \"expired\": true", "{\"name\": 'x'}", "\u{feff}{}", "nul"] {
         let response = client.patch(body).await;
         assert_eq!(response.status, 400, "{body}");
         let json = response.json();
-        assert_eq!(json["status"], json!("invalid-body"), "{body}");
+        assert_eq!(json["error"], json!("invalid-body"), "{body}");
         let message = json["message"].as_str().unwrap();
         assert!(message.starts_with("the request body is not valid JSON ("), "{message}");
         assert!(message.ends_with(EXAMPLE), "{message}");
@@ -231,7 +239,7 @@ async fn unknown_tasks_get_404_and_unknown_fields_are_ignored() {
     assert_eq!(response.status, 404);
     assert_eq!(
         response.json(),
-        json!({"status": "not-found", "message": "no task named \"exampleorg-sushi-0009-1-dltar\"; list tasks to see their names"})
+        json!({"status": "failed", "error": "not-found", "message": "no task named \"exampleorg-sushi-0009-1-dltar\"; list tasks to see their names"})
     );
     let extra =
         json!({"name": demo::WARNED_PUBLISH, "acknowledged": true, "comment": "seen", "expired": null});
