@@ -20,14 +20,24 @@ struct Options {
 }
 
 /// The benchmark names `--only` takes, as the `bench` binary knows them, plus `footprint`.
-const NAMES: &[&str] =
-    &["latency", "listing", "decode", "concurrency", "emulator", "builds", "outage", "process", "footprint"];
+const NAMES: &[&str] = &[
+    "latency",
+    "listing",
+    "decode",
+    "concurrency",
+    "emulator",
+    "builds",
+    "outage",
+    "pacing",
+    "process",
+    "footprint",
+];
 
 const USAGE: &str = "\
 usage: cargo xtask bench [--quick] [--only NAME]... [--no-footprint]
   --quick          tiny sizes from a dev build, no footprint: a smoke test for CI, not a measurement
   --only NAME      run only NAME (repeatable): latency, listing, decode, concurrency, emulator, builds,
-                   outage, process, footprint
+                   outage, pacing, process, footprint
   --no-footprint   skip the footprint (its clean release build of rockit-tasks takes minutes)";
 
 /// `cargo xtask bench <args>`.

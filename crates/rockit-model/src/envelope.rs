@@ -36,13 +36,13 @@ impl TaskListResponse {
 ///
 /// Three shapes are known, and all decode:
 ///
-/// - the vendor's envelope, as its gateway writes the maintenance answer [infra]:
+/// - the vendor's envelope, as its gateway writes the maintenance answer \[infra\]:
 ///   `{"status": "failed", "error": "maintenance", "message": "…", "retryAfter": "900"}`: the
 ///   outcome in `status`, the code in `error`. That the application's own errors (`token-expired`,
 ///   `missing-param`, …) take this shape too is a strong **guess**;
 /// - the older form this SDK guessed first, `{"status": "<code>", "message": "…"}`: a `status` that
 ///   is neither absent nor `failed` is the code;
-/// - the firewall's answers [infra]: `{"code": 429, "message": "Too Many Requests"}`, a numeric
+/// - the firewall's answers \[infra\]: `{"code": 429, "message": "Too Many Requests"}`, a numeric
 ///   `code` ([`ErrorBody::numeric_code`]) and no API code.
 ///
 /// So the code comes from `error` when `status` is `failed` or absent, and from `status` when that
@@ -83,7 +83,7 @@ impl ErrorBody {
         }
     }
 
-    /// A firewall answer: `{"code": <numeric_code>, "message": <message>}` [infra].
+    /// A firewall answer: `{"code": <numeric_code>, "message": <message>}` \[infra\].
     pub fn firewall(numeric_code: u16, message: impl Into<String>) -> Self {
         Self { numeric_code: Some(i64::from(numeric_code)), message: Some(message.into()), ..Self::default() }
     }
@@ -150,6 +150,8 @@ impl Serialize for ErrorBody {
                     map.serialize_entry("error", code)?;
                 }
             }
+            // A `status` that is no string (kept in `extra`) leaves the code where it came from.
+            (None, Some(code)) if self.extra.contains_key("status") => map.serialize_entry("error", code)?,
             (None, Some(code)) => map.serialize_entry("status", code)?,
             (None, None) => {}
         }
@@ -213,6 +215,7 @@ mod tests {
             r#"{"status":"missing-param","message":"m","traceId":"t"}"#,
             r#"{"code":404,"message":"Not Found"}"#,
             r#"{"status":"failed"}"#,
+            r#"{"error":"boom","status":7}"#,
         ] {
             assert_eq!(serde_json::to_string(&ErrorBody::parse(body.as_bytes())).unwrap(), body);
         }

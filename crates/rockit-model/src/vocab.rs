@@ -192,15 +192,15 @@ string_enum! {
     /// [`ErrorBody`](crate::ErrorBody).
     ///
     /// `success`, `missing-param` and `token-expired` are documented; `failed` and `maintenance`
-    /// are written by the vendor's gateway [infra]. The rest are **guesses** that the emulator uses
+    /// are written by the vendor's gateway \[infra\]. The rest are **guesses** that the emulator uses
     /// and the SDK recognises; any other code decodes as [`ApiStatus::Unknown`].
     pub enum ApiStatus {
         /// The call succeeded (documented).
         Success => "success",
-        /// The call failed; the code is in the body's `error` (the vendor's gateway [infra]).
+        /// The call failed; the code is in the body's `error` (the vendor's gateway \[infra\]).
         Failed => "failed",
         /// The service is in maintenance mode (`503` with `Retry-After`, the vendor's gateway
-        /// [infra]).
+        /// \[infra\]).
         Maintenance => "maintenance",
         /// A required parameter is missing (documented, `400`).
         MissingParam => "missing-param",

@@ -4,7 +4,7 @@
 //! to come back later (maintenance, a rate limit) while it keeps waiting.
 //!
 //! ROCKIT Edge's gateway allows 800 requests per second for the whole deployment, 33 on the
-//! vendor's free tier [infra]: every CI job polling one Edge shares that, so a waiter's pace is
+//! vendor's free tier \[infra\]: every CI job polling one Edge shares that, so a waiter's pace is
 //! what lets many of them run at once.
 
 use std::time::Duration;

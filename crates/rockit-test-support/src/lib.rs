@@ -195,7 +195,7 @@ pub mod seed {
 
 pub mod vendor_errors {
     //! The error answers the vendor's gateway and web application firewall write, verbatim from its
-    //! public infrastructure code (`../shared/API.md`, "Error answers" [infra]).
+    //! public infrastructure code (`../shared/API.md`, "Error answers" \[infra\]).
 
     /// Maintenance mode (gateway and firewall): status `503`, with `Content-Type:
     /// application/json` and `Retry-After: 900`.

@@ -220,14 +220,14 @@ impl Error {
     }
 
     /// Whether the server said it is in maintenance (the code `maintenance`, as the vendor's
-    /// gateway sends it with `503` and `Retry-After: 900` [infra]). A later call may succeed:
+    /// gateway sends it with `503` and `Retry-After: 900` \[infra\]). A later call may succeed:
     /// [`retry_after`](Self::retry_after) says when.
     pub fn is_maintenance(&self) -> bool {
         self.api_code() == Some(&ApiStatus::Maintenance)
     }
 
     /// Whether the server limited the rate of requests (`429`): the gateway's limit is shared by
-    /// every client of one ROCKIT Edge [infra], so slow down; [`retry_after`](Self::retry_after)
+    /// every client of one ROCKIT Edge \[infra\], so slow down; [`retry_after`](Self::retry_after)
     /// says for how long.
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(429)

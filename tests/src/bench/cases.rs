@@ -1,6 +1,7 @@
 //! The benchmarks of issue 7, one function each, on a shared [`Ctx`]: latency, listing (with peak
-//! heap), decode, concurrency and the emulator's throughput against the floor; and of issue 14,
-//! the requests an outage costs with and without the retry budget.
+//! heap), decode, concurrency and the emulator's throughput against the floor; of issue 14, the
+//! requests an outage costs with and without the retry budget; and of issue 21, the requests many
+//! build waits make of one ROCKIT Edge at the default pacing.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use axum::http::header::CONTENT_TYPE;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use rockit_emulator::demo;
 use rockit_model::{ListTasks, TaskListResponse, TaskName, TaskSummary};
-use rockit_tasks::Tasks;
+use rockit_tasks::{BuildWaitOptions, Tasks};
 use rockit_transport::{Client, Credentials, RetryPolicy};
 use serde::Serialize;
 
@@ -44,6 +45,11 @@ const TARGET_BUILDS: f64 = 1.10;
 const TARGET_STREAM_PAGES: f64 = 2.0;
 /// The most requests per call an outage may cost once the retry budget is spent.
 const TARGET_OUTAGE_REQUESTS: f64 = 1.2;
+/// The most requests per second 50 build waits at the default pacing may make in all, over their
+/// first ten minutes: the vendor's free tier allows 33 for the whole deployment \[infra\].
+const TARGET_PACING_RATE: f64 = 10.0;
+/// The concurrent build waits of the pacing row, as many CI jobs of one studio.
+const PACING_WAITERS: usize = 50;
 /// The emulator against the floor: task details, and 100-task pages.
 const TARGET_EMULATOR_DETAILS: f64 = 1.10;
 const TARGET_EMULATOR_LIST: f64 = 1.25;
@@ -73,6 +79,9 @@ pub(crate) struct Sizes {
     pub(crate) distinct_names: usize,
     /// Calls per caller in each wave of the outage benchmark (its callers are `callers`).
     pub(crate) outage_calls: usize,
+    /// How much faster than real time the pacing benchmark runs its waiters (their intervals and
+    /// its ten minutes divided by this).
+    pub(crate) pacing_speedup: u32,
 }
 
 impl Sizes {
@@ -90,6 +99,7 @@ impl Sizes {
             connections: 64,
             distinct_names: 5_000,
             outage_calls: 10,
+            pacing_speedup: 20,
         }
     }
 
@@ -107,6 +117,7 @@ impl Sizes {
             connections: 64,
             distinct_names: 500,
             outage_calls: 2,
+            pacing_speedup: 200,
         }
     }
 }
@@ -539,6 +550,62 @@ pub(crate) async fn outage(ctx: &Ctx) -> Result<Vec<Row>> {
         target: format!("≤ {TARGET_OUTAGE_REQUESTS} once spent"),
         cpu_ratio: None,
         verdict: if spent <= TARGET_OUTAGE_REQUESTS { Verdict::Ok } else { Verdict::Missed },
+        seconds: None,
+    }])
+}
+
+/// 8. Many CI jobs waiting for builds of one ROCKIT Edge: [`PACING_WAITERS`] concurrent
+///    `wait_build`s at the default [`BuildWaitOptions`] for a build that keeps running, against one
+///    emulator, for ten minutes; the figure is the requests per second they make in all. Time runs
+///    `pacing_speedup` times faster (intervals, jitter and the ten minutes divided alike; a request
+///    takes well under a millisecond here), so the row takes 30 s, and the rate is scaled back.
+pub(crate) async fn pacing(ctx: &Ctx) -> Result<Vec<Row>> {
+    const WINDOW: Duration = Duration::from_secs(600);
+    let speedup = ctx.sizes.pacing_speedup;
+    let emulator = rockit_emulator::Emulator::builder()
+        .fixture(rockit_emulator::Fixture::demo())
+        .speed(0.0)
+        .start()
+        .await
+        .context("cannot start the pacing benchmark's emulator")?;
+    let tasks = baseline::rockit(&emulator.base_url())?;
+    // The demo's sushi 0003 is running, and its frozen clock keeps it so.
+    let build: rockit_tasks::BuildId = "sushi/3".parse()?;
+    let (min, max) = BuildWaitOptions::default().intervals();
+    let options = BuildWaitOptions::default()
+        .min_interval(min / speedup)
+        .max_interval(max / speedup)
+        .timeout(WINDOW / speedup);
+    let started = tokio::time::Instant::now();
+    let first_minute = async {
+        tokio::time::sleep(WINDOW / 10 / speedup).await;
+        emulator.request_count()
+    };
+    let waits = futures_util::future::join_all(
+        (0..PACING_WAITERS).map(|_| tasks.wait_build(&build, options.clone())),
+    );
+    let (outcomes, first) = futures_util::future::join(waits, first_minute).await;
+    let elapsed = started.elapsed();
+    for outcome in outcomes {
+        ensure!(matches!(outcome?, rockit_tasks::BuildOutcome::TimedOut { .. }), "a wait ended early");
+    }
+    let total = emulator.request_count();
+    // Rates at the default pacing: the requests over the unscaled time.
+    #[allow(clippy::cast_precision_loss)] // request counts are far below 2^52
+    let scaled = |requests: u64, over: Duration| requests as f64 / (over * speedup).as_secs_f64();
+    let rate = scaled(total, elapsed);
+    let first_rate = scaled(first, WINDOW / 10 / speedup);
+    Ok(vec![Row {
+        id: "pacing",
+        title: format!(
+            "pacing: {PACING_WAITERS} concurrent build waits at the default pacing for 10 minutes, requests per second in all (time {speedup}× faster)"
+        ),
+        rockit: Figure::new(rate, "req/s", format!("{rate:.1} req/s (first minute {first_rate:.1})")),
+        baseline: None,
+        ratio: None,
+        target: format!("≤ {TARGET_PACING_RATE} req/s"),
+        cpu_ratio: None,
+        verdict: if rate <= TARGET_PACING_RATE { Verdict::Ok } else { Verdict::Missed },
         seconds: None,
     }])
 }

@@ -86,6 +86,8 @@ enum Bench {
     Outage,
     /// 8. Whole `rockit` processes against `curl`: one page, and every page.
     Process,
+    /// 9. Requests per second of many concurrent build waits at the default pacing.
+    Pacing,
 }
 
 fn main() -> std::process::ExitCode {
@@ -145,6 +147,9 @@ fn run(args: &Args) -> Result<()> {
         }
         if wanted(Bench::Outage) {
             report.extend(cases::outage(&ctx).await.context("outage benchmark")?);
+        }
+        if wanted(Bench::Pacing) {
+            report.extend(cases::pacing(&ctx).await.context("pacing benchmark")?);
         }
         if wanted(Bench::Process) {
             match args.rockit.clone().or_else(process::rockit_beside_bench) {

@@ -55,6 +55,8 @@ proptest! {
         let text = serde_json::to_string(&object).unwrap();
         let parsed: ErrorBody = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(&ErrorBody::parse(text.as_bytes()), &parsed);
+        // And it encodes back to what it read.
+        prop_assert_eq!(ErrorBody::parse(&serde_json::to_vec(&parsed).unwrap()), parsed);
     }
 
     #[test]
