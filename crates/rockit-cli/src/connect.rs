@@ -147,11 +147,11 @@ pub(crate) async fn connect(
     Ok(Connection { tasks: Tasks::new(client), org, _emulator: emulator })
 }
 
-/// What to check after the server refused the credentials (`401`): the credential and the org
-/// and user in use, each with where it came from (`check the token command (my-login) from
-/// --token-command and the org from ROCKIT_ORG`); `None` without a configured credential (the
-/// demo's) or when the configuration no longer resolves.
-pub(crate) fn credential_hint(global: &GlobalArgs, var: Lookup<'_>) -> Option<String> {
+/// The credential and the org and user in use, each with where it came from, for the hints after
+/// a refusal (`the token command (my-login) from --token-command and the org from ROCKIT_ORG`);
+/// `None` without a configured credential (the demo's) or when the configuration no longer
+/// resolves.
+pub(crate) fn credential_sources(global: &GlobalArgs, var: Lookup<'_>) -> Option<String> {
     let resolved = resolve(global, var).ok()?;
     let credential = resolved.credential.as_ref()?;
     let mut sources = vec![(format!("the {}", credential.value.describe()), &credential.origin)];
@@ -171,7 +171,7 @@ pub(crate) fn credential_hint(global: &GlobalArgs, var: Lookup<'_>) -> Option<St
     }
     let groups: Vec<String> =
         groups.into_iter().map(|(names, origin)| format!("{} from {origin}", and_list(&names))).collect();
-    Some(format!("check {}", and_list(&groups)))
+    Some(and_list(&groups))
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -48,14 +48,16 @@ impl Exit {
     }
 
     /// The more serious of two outcomes, for commands that process several tasks: any failure
-    /// beats success, and an authentication failure beats other failures.
+    /// beats success, a failure beats "come back later", and an authentication failure beats
+    /// other failures.
     pub(crate) fn worst(self, other: Self) -> Self {
         let rank = |exit: Self| match exit {
             Self::Success => 0,
-            Self::Failure | Self::RetryLater => 1,
-            Self::TaskFailed | Self::TimedOut => 2,
-            Self::Usage => 3,
-            Self::Auth => 4,
+            Self::RetryLater => 1,
+            Self::Failure => 2,
+            Self::TaskFailed | Self::TimedOut => 3,
+            Self::Usage => 4,
+            Self::Auth => 5,
         };
         if rank(other) > rank(self) { other } else { self }
     }
@@ -114,7 +116,7 @@ fn transport_exit(err: &rockit_transport::Error) -> Exit {
     if err.is_auth() {
         return Exit::Auth;
     }
-    if err.is_retry_later() {
+    if err.is_retry_later() || err.is_maintenance() {
         return Exit::RetryLater;
     }
     match err.kind() {
@@ -139,14 +141,15 @@ pub(crate) fn report_failure(
     stderr: &mut dyn Write,
 ) -> Exit {
     let exit = classify(error);
-    let credentials = (exit == Exit::Auth).then(|| crate::connect::credential_hint(global, var)).flatten();
+    let credentials = (exit == Exit::Auth).then(|| crate::connect::credential_sources(global, var)).flatten();
     report(error, global.verbose > 0, credentials.as_deref(), stderr);
     exit
 }
 
 /// Writes `error: <message>` on one line, plus a hint for authentication failures (naming the
-/// `credentials` in use and their sources, when known); with `verbose`, every cause of the chain
-/// on a line of its own below.
+/// `credentials` in use and where each came from, when known: see
+/// [`credential_sources`](crate::connect::credential_sources)); with `verbose`, every cause of the
+/// chain on a line of its own below.
 pub(crate) fn report(
     error: &anyhow::Error,
     verbose: bool,
@@ -177,13 +180,18 @@ fn hint(error: &anyhow::Error, credentials: Option<&str>) -> Option<String> {
         Some(401) => Some(credentials.map_or_else(
             || "check --org, --user and --api-key (or --token), or ROCKIT_ORG, ROCKIT_USER and ROCKIT_API_KEY (or ROCKIT_TOKEN)"
                 .to_owned(),
-            str::to_owned,
+            |credentials| format!("check {credentials}"),
         )),
         Some(403) => {
-            let permission = transport.permission()?;
+            let in_use = credentials.map(|credentials| format!(" (in use: {credentials})"));
             // Say which permission, unless the server already did.
-            let said = error.to_string().contains(permission);
-            (!said).then(|| format!("this needs the {permission} permission; use credentials that have it"))
+            match transport.permission().filter(|permission| !error.to_string().contains(permission)) {
+                Some(permission) => Some(format!(
+                    "this needs the {permission} permission; use credentials that have it{}",
+                    in_use.unwrap_or_default()
+                )),
+                None => credentials.map(|credentials| format!("the credentials in use: {credentials}")),
+            }
         }
         _ => None,
     }
@@ -199,6 +207,10 @@ mod tests {
         assert_eq!(Exit::Auth.worst(Exit::Failure), Exit::Auth);
         assert_eq!(Exit::Failure.worst(Exit::Auth), Exit::Auth);
         assert_eq!(Exit::Failure.worst(Exit::Success), Exit::Failure);
+        // Maintenance on one task and a real failure on another is a failure, not "try later".
+        assert_eq!(Exit::RetryLater.worst(Exit::Failure), Exit::Failure);
+        assert_eq!(Exit::Failure.worst(Exit::RetryLater), Exit::Failure);
+        assert_eq!(Exit::Success.worst(Exit::RetryLater), Exit::RetryLater);
         // Of two equally serious outcomes the first one stands.
         assert_eq!(Exit::TaskFailed.worst(Exit::TimedOut), Exit::TaskFailed);
         assert_eq!(Exit::TimedOut.worst(Exit::TaskFailed), Exit::TimedOut);

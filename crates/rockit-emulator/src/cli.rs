@@ -23,7 +23,8 @@ pub struct EmulatorArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "ROCKIT_EMULATOR_LISTEN")]
     pub listen: SocketAddr,
-    /// Allow a --listen address that other machines can reach (the demo credentials are public).
+    /// Allow a --listen address that other machines can reach (the demo credentials are public,
+    /// and POST /_emulator/maintenance asks for none).
     #[arg(long)]
     pub allow_remote: bool,
     /// Tasks to start with: `demo` (the vendor seed's story), `empty`, or a JSON file (see the

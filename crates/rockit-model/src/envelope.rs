@@ -49,11 +49,12 @@ impl TaskListResponse {
 /// holds anything else. Fields that are not where or what these shapes say (a numeric `status`, a
 /// string `code`) are kept in [`ErrorBody::extra`].
 ///
-/// It serialises back in the shape it came in: with an [`outcome`](Self::outcome), as the
-/// vendor's envelope (`status`, `error`, `code`, `message`, `retryAfter`, then the extra fields, in
-/// that order); without one, with the code in `status`. `retryAfter` is written as the vendor
-/// writes it, a string of seconds.
+/// It serialises back in the shape it came in: `status`, `error`, `code`, `message`, `retryAfter`,
+/// then the extra fields, in that order, with the code in `status` only if it came there (the
+/// older form). `retryAfter` is written as the vendor writes it, a string of seconds. Build one
+/// with [`ErrorBody::new`], [`ErrorBody::firewall`] or [`ErrorBody::parse`]; `#[non_exhaustive]`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorBody {
     /// The outcome in `status` when it is one: [`ApiStatus::Failed`] in the vendor's envelope;
     /// `None` when there is no `status` or it holds the code.
@@ -69,6 +70,8 @@ pub struct ErrorBody {
     pub retry_after: Option<u64>,
     /// Fields the SDK does not model.
     pub extra: Map<String, Value>,
+    /// Whether the code came in `status` (the older form), so that it is written back there.
+    code_in_status: bool,
 }
 
 impl ErrorBody {
@@ -113,12 +116,12 @@ impl ErrorBody {
             }
             None => None,
         };
-        let (outcome, code) = match take_str(&mut object, "status").map(ApiStatus::from) {
+        let (outcome, code, code_in_status) = match take_str(&mut object, "status").map(ApiStatus::from) {
             Some(ApiStatus::Failed) => {
-                (Some(ApiStatus::Failed), take_str(&mut object, "error").map(ApiStatus::from))
+                (Some(ApiStatus::Failed), take_str(&mut object, "error").map(ApiStatus::from), false)
             }
-            Some(code) => (None, Some(code)),
-            None => (None, take_str(&mut object, "error").map(ApiStatus::from)),
+            Some(code) => (None, Some(code), true),
+            None => (None, take_str(&mut object, "error").map(ApiStatus::from), false),
         };
         let message = take_str(&mut object, "message");
         let numeric_code = match object.get("code").and_then(Value::as_i64) {
@@ -136,7 +139,7 @@ impl ErrorBody {
         if retry_after.is_some() {
             object.remove("retryAfter");
         }
-        Self { outcome, code, numeric_code, message, retry_after, extra: object }
+        Self { outcome, code, numeric_code, message, retry_after, extra: object, code_in_status }
     }
 }
 
@@ -150,9 +153,11 @@ impl Serialize for ErrorBody {
                     map.serialize_entry("error", code)?;
                 }
             }
-            // A `status` that is no string (kept in `extra`) leaves the code where it came from.
-            (None, Some(code)) if self.extra.contains_key("status") => map.serialize_entry("error", code)?,
-            (None, Some(code)) => map.serialize_entry("status", code)?,
+            // The older form; a `failed` in `status` would read as the outcome.
+            (None, Some(code)) if self.code_in_status && *code != ApiStatus::Failed => {
+                map.serialize_entry("status", code)?;
+            }
+            (None, Some(code)) => map.serialize_entry("error", code)?,
             (None, None) => {}
         }
         if let Some(number) = self.numeric_code {
@@ -216,6 +221,8 @@ mod tests {
             r#"{"code":404,"message":"Not Found"}"#,
             r#"{"status":"failed"}"#,
             r#"{"error":"boom","status":7}"#,
+            r#"{"error":"failed"}"#,
+            r#"{"error":"token-expired","message":"m"}"#,
         ] {
             assert_eq!(serde_json::to_string(&ErrorBody::parse(body.as_bytes())).unwrap(), body);
         }

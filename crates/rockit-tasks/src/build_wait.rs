@@ -201,9 +201,10 @@ pub enum BuildChange {
     },
     /// The server asked to come back later (maintenance, a rate limit); the wait goes on at its
     /// own pace, never slower than its maximum interval. Reported once per pause, alone in its
-    /// step.
+    /// step, whose build is the one last seen (empty if none was yet) and whose target is the
+    /// quiet rule if the target was not resolved yet.
     Paused(Pause),
-    /// The server answers again after a pause.
+    /// The server answers again after a pause; the first change of its step.
     Resumed,
 }
 
@@ -385,7 +386,8 @@ impl Watcher {
                 self.pace.reset();
             }
             if self.pauses.answered() {
-                changes.push(BuildChange::Resumed);
+                // Said first: the news that follows came from the server answering again.
+                changes.insert(0, BuildChange::Resumed);
             }
             let outcome = self.decide(&target, &build, now);
             let first = self.last.is_none();

@@ -3,6 +3,10 @@
 //! server limits the rate of requests; and `Pause`, what a waiter reports when the server asks it
 //! to come back later (maintenance, a rate limit) while it keeps waiting.
 //!
+//! A waiter keeps its own pace only while the transport does not wait for the server itself: the
+//! transport waits for a `Retry-After` up to its retry policy's `max_delay` (10 s by default)
+//! within one poll, and returns anything longer at once, as the 900 s of maintenance.
+//!
 //! ROCKIT Edge's gateway allows 800 requests per second for the whole deployment, 33 on the
 //! vendor's free tier \[infra\]: every CI job polling one Edge shares that, so a waiter's pace is
 //! what lets many of them run at once.
@@ -41,11 +45,11 @@ impl Pace {
         self.interval = self.min;
     }
 
-    /// The server limited the rate of requests: double the interval at once (on top of the
-    /// doubling after the pause), and wait at least what the server asked, up to the maximum.
-    pub(crate) fn throttle(&mut self, retry_after: Option<Duration>) {
-        self.interval =
-            self.interval.saturating_mul(2).max(retry_after.unwrap_or_default()).min(self.max).max(self.min);
+    /// The server limited the rate of requests: double the interval at once, on top of the
+    /// doubling after the pause, up to the maximum. The server's `Retry-After` is not waited for:
+    /// the vendor's firewall always asks for 60 s, longer than a waiter's maximum interval.
+    pub(crate) fn throttle(&mut self) {
+        self.interval = self.interval.saturating_mul(2).min(self.max).max(self.min);
     }
 
     /// The current interval.
@@ -89,19 +93,10 @@ impl std::fmt::Display for Pause {
             PauseReason::RateLimited => "ROCKIT Edge is limiting the rate of requests",
         })?;
         if let Some(after) = self.retry_after {
-            write!(f, " (it asks to retry in {})", humanish(after))?;
+            let after = Duration::from_secs(after.as_secs().max(1));
+            write!(f, " (it asks to retry in {})", humantime::format_duration(after))?;
         }
         Ok(())
-    }
-}
-
-/// `15m`, `1m 30s`, `45s`.
-fn humanish(duration: Duration) -> String {
-    let secs = duration.as_secs().max(1);
-    match (secs / 60, secs % 60) {
-        (0, s) => format!("{s}s"),
-        (m, 0) => format!("{m}m"),
-        (m, s) => format!("{m}m {s}s"),
     }
 }
 
@@ -118,7 +113,7 @@ impl Pauses {
         let reason = if error.is_maintenance() {
             PauseReason::Maintenance
         } else if error.is_rate_limited() {
-            pace.throttle(error.retry_after());
+            pace.throttle();
             PauseReason::RateLimited
         } else {
             return None;
@@ -169,13 +164,13 @@ mod tests {
     }
 
     #[test]
-    fn a_rate_limit_doubles_the_interval_and_honours_the_server_up_to_the_maximum() {
+    fn a_rate_limit_doubles_the_interval_up_to_the_maximum() {
         let mut pace = Pace::new(MIN, MAX);
-        pace.throttle(None);
+        pace.throttle();
         assert_eq!(pace.interval(), Duration::from_secs(2));
-        pace.throttle(Some(Duration::from_secs(5)));
-        assert_eq!(pace.interval(), Duration::from_secs(5));
-        pace.throttle(Some(Duration::from_secs(900)));
+        for _ in 0..10 {
+            pace.throttle();
+        }
         assert_eq!(pace.interval(), MAX, "never slower than the maximum");
     }
 
@@ -190,6 +185,5 @@ mod tests {
         );
         let pause = Pause { reason: PauseReason::RateLimited, retry_after: None };
         assert_eq!(pause.to_string(), "ROCKIT Edge is limiting the rate of requests");
-        assert_eq!(humanish(Duration::from_secs(45)), "45s");
     }
 }

@@ -205,7 +205,7 @@ impl Call<'_> {
                         }
                         Err(error) => {
                             if !(self.idempotent && error.status().is_some_and(is_retryable_status)) {
-                                return Err((error.into_retry_later(), attempts));
+                                return Err((self.asked_too_long(error, deadline_at), attempts));
                             }
                             let retry_after = error.retry_after();
                             (error, retry_after)
@@ -240,17 +240,31 @@ impl Call<'_> {
             };
             if let Some(reason) = give_up {
                 tracing::debug!(error = %error.kind(), reason, "not retrying");
-                return Err((error.into_retry_later(), attempts));
+                return Err((self.asked_too_long(error, deadline_at), attempts));
             }
             // Every retry is paid from the client's budget, a connect failure's included: when
             // most calls fail, the budget runs out and calls stop multiplying the load.
             let Some(cost) = self.client.retry_tokens.withdraw(error.kind()) else {
                 tracing::debug!(error = %error.kind(), "not retrying: the retry budget is spent");
-                return Err((error.into_retry_later(), attempts));
+                return Err((self.asked_too_long(error, deadline_at), attempts));
             };
             last_retry_cost = Some(cost);
             tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
             tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// `error`, as [`ErrorKind::RetryLater`] when the server asked to wait longer than this call
+    /// would: past the retry policy's `max_delay`, or past the call's deadline.
+    fn asked_too_long(&self, error: Error, deadline_at: Option<Instant>) -> Error {
+        match error.retry_after() {
+            Some(asked)
+                if asked > self.client.retry.max_delay
+                    || deadline_at.is_some_and(|at| Instant::now() + asked >= at) =>
+            {
+                error.into_retry_later()
+            }
+            _ => error,
         }
     }
 

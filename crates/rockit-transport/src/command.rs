@@ -7,7 +7,10 @@
 //! with no input, and bounded in time. Its stdout holds the secret and never appears in an error or
 //! a log; a failure reports the exit status and the first non-empty line of stderr, shortened, made
 //! printable, and with secrets redacted: the secret the provider last handed out, and whatever
-//! follows a secret-bearing key such as `password=`, `token:` or `Bearer`.
+//! follows a secret-bearing key such as `password=`, `token:` or `Bearer`. That redaction is a
+//! safety net, not a guarantee: a value is taken to end at the first blank, and a secret the
+//! provider never handed out and no key names cannot be recognised; a program should not print
+//! secrets on stderr.
 
 use std::fmt;
 use std::ops::Range;

@@ -74,8 +74,8 @@ pub enum ErrorKind {
     /// The server asked the client to come back later than the client would wait: maintenance
     /// (`503` with `Retry-After`), a rate limit (`429`), or another `503`, with a `Retry-After`
     /// (the header, or the body's `retryAfter`) longer than the retry policy's `max_delay` or what
-    /// is left of the call's deadline, or a call the client may not repeat. The call fails at once
-    /// instead of repeating a request the server has ruled out; a waiter keeps waiting through it.
+    /// is left of the call's deadline. The call fails at once instead of repeating a request the
+    /// server has ruled out; a waiter keeps waiting through it.
     #[error("{}", retry_later_text(*status, code.as_ref(), *retry_after))]
     RetryLater {
         /// The HTTP status code (`503`, `429`).
@@ -240,7 +240,8 @@ impl Error {
     }
 
     /// Whether the failure is transient: a later identical call may succeed. The client has
-    /// already retried idempotent calls within its policy before returning such an error.
+    /// already retried idempotent calls within its policy before returning such an error, unless
+    /// the server asked to wait longer than the policy waits ([`Error::is_retry_later`]).
     pub fn is_retryable(&self) -> bool {
         match &self.inner.kind {
             ErrorKind::Connect

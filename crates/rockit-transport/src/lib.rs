@@ -52,6 +52,7 @@
 //! | connect error: the request never left | retried | retried |
 //! | attempt timeout, connection broken mid-response | retried | returned |
 //! | `408 429 500 502 503 504` | retried, `Retry-After` honoured | returned after one attempt |
+//! | `429`, `503` whose `Retry-After` (or body `retryAfter`) is past `max_delay` or the deadline | returned at once as [`ErrorKind::RetryLater`] | the same |
 //! | `401 token-expired` | credentials refreshed once, the request repeated once | the same |
 //! | any other answer | returned | returned |
 //!

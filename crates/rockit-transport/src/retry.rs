@@ -11,8 +11,11 @@ use crate::error::ErrorKind;
 /// How failed attempts are retried.
 ///
 /// The delay before retry `n` (1-based) is drawn uniformly from `0..=min(max_delay, base_delay ·
-/// 2^(n-1))` ("full jitter"), unless the server sent `Retry-After`, which is honoured up to
-/// `max_delay`. No delay outlasts the call's deadline.
+/// 2^(n-1))` ("full jitter"), unless the server sent `Retry-After` (the header, or the error
+/// body's `retryAfter`), which is honoured. A `Retry-After` longer than `max_delay`, or past the
+/// call's deadline, is not waited for: the call returns at once with
+/// [`ErrorKind::RetryLater`](crate::ErrorKind::RetryLater), which says when to come back (the
+/// vendor's maintenance answer asks for 900 s). No delay outlasts the call's deadline.
 ///
 /// Every retry is also paid from the client's [`RetryBudget`] (on by default), which clones of a
 /// client share: when most calls fail, as in an outage, the budget runs out and calls return their
@@ -38,7 +41,8 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// The cap of the first retry's delay; it doubles for each later retry.
     pub base_delay: Duration,
-    /// The longest delay between two attempts, `Retry-After` included.
+    /// The longest delay between two attempts, `Retry-After` included: a server that asks for
+    /// longer gets [`ErrorKind::RetryLater`](crate::ErrorKind::RetryLater) at once.
     pub max_delay: Duration,
     /// What retries cost the client, shared by its clones; `None` when retries are free (every
     /// call may make all its attempts).

@@ -80,8 +80,14 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
             if pause.is_none() {
                 view.show(&progress);
             }
-        } else if !json {
-            for change in &progress.changes {
+        } else {
+            // Under `--output json` only the pauses: stdout keeps the one document, and a wait
+            // that seems to hang says why on stderr.
+            let shown = progress
+                .changes
+                .iter()
+                .filter(|change| !json || matches!(change, BuildChange::Paused(_) | BuildChange::Resumed));
+            for change in shown {
                 writeln!(io.stderr, "{}", change_line(change, progress.elapsed))?;
             }
         }
@@ -238,6 +244,8 @@ impl LiveView {
 
     fn draw(&self, (lines, note): &(String, Option<String>)) {
         match note {
+            // Before the first answer there are no stage lines yet.
+            Some(note) if lines.is_empty() => self.bar.set_message(output::terminal_text(note)),
             Some(note) => self.bar.set_message(format!("{lines}\n{}", output::terminal_text(note))),
             None => self.bar.set_message(lines.clone()),
         }

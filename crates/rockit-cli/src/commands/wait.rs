@@ -82,6 +82,7 @@ pub(crate) async fn run(
     let progress = Progress::new(io.stderr_is_terminal, &name);
     let mut watch = connection.tasks.watch_events(&name, options);
     let mut transitions: Vec<TaskDetails> = Vec::new();
+    let mut paused = false;
     let outcome = loop {
         let event = match watch.try_next().await {
             Ok(Some(event)) => event,
@@ -95,30 +96,31 @@ pub(crate) async fn run(
             }
         };
         let (details, outcome) = match event {
-            TaskEvent::Changed(details) => (*details, None),
+            TaskEvent::Changed(details) => (Some(*details), None),
             TaskEvent::Finished(WaitOutcome::TimedOut { .. }) => break Outcome::TimedOut,
             TaskEvent::Finished(finished) => {
                 let outcome = if finished.is_success() { Outcome::Succeeded } else { Outcome::Failed };
                 let Some(details) = finished.details().cloned() else { break outcome };
-                (details, Some(outcome))
+                (Some(details), Some(outcome))
             }
             TaskEvent::Paused(pause) => {
                 progress.note(Some(&pause));
                 if !progress.is_live() {
                     writeln!(io.stderr, "{}", pause_line(Some(&pause), started.elapsed()))?;
                 }
+                paused = true;
                 continue;
             }
-            // A pause's end with news is the news.
-            _ => {
-                progress.note(None);
-                if !progress.is_live() {
-                    writeln!(io.stderr, "{}", pause_line(None, started.elapsed()))?;
-                }
-                continue;
-            }
+            _ => (None, None),
         };
-        progress.note(None);
+        // Any event after a pause says the server answers again: said once, before the news.
+        if std::mem::take(&mut paused) {
+            progress.note(None);
+            if !progress.is_live() {
+                writeln!(io.stderr, "{}", pause_line(None, started.elapsed()))?;
+            }
+        }
+        let Some(details) = details else { continue };
         let line = transition_line(&details, started.elapsed());
         progress.status(&details);
         // `watch` prints its lines as its result; `wait` keeps stdout for the outcome and

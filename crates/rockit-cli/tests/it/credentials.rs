@@ -114,6 +114,11 @@ async fn profiles_fill_in_what_flags_and_variables_leave_open_in_that_order() {
         "the server named the permission already: {}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("; the credentials in use: the API key, the org and the user from profile readonly in "),
+        "{}",
+        run.stderr
+    );
     // --profile beats ROCKIT_PROFILE, which beats default_profile.
     let env = [config.env(), ("ROCKIT_PROFILE", "readonly")];
     rockit_env(&ack, &env).await.expect(3);

@@ -103,7 +103,7 @@ async fn a_403_that_does_not_name_the_permission_gets_a_hint_that_does() {
     assert!(
         run.stderr
             .trim_end()
-            .ends_with("; this needs the tasks.update permission; use credentials that have it"),
+            .ends_with("; this needs the tasks.update permission; use credentials that have it (in use: the API key from --api-key, the org from --org and the user from --user)"),
         "{}",
         run.stderr
     );

@@ -132,4 +132,25 @@ async fn tasks_wait_goes_on_through_maintenance_and_says_so_once() {
         1,
         "{stderr}"
     );
+    // The first answer after the pause brings news; the line that says so comes first.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[1].ends_with("ROCKIT Edge answers again") && lines[2].ends_with(" done"), "{stderr}");
+}
+
+#[tokio::test]
+async fn builds_wait_with_json_output_says_why_it_waits_on_stderr_only() {
+    let emulator = demo_builder().start().await.unwrap();
+    let args = ["-o", "json", "builds", "wait", "sushi", "3", "--interval", "50ms", "--timeout", "20s"];
+    let run =
+        through_maintenance(&emulator, &args, 3, demo::BUILD_3_DONE_AFTER + Duration::from_secs(1)).await;
+    let run = run.expect(0);
+    assert_eq!(run.json()["outcome"], "succeeded");
+    let stderr = scrub(&run.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "the pause and its end, nothing else: {stderr}");
+    assert!(
+        lines[0].ends_with("the wait goes on") && lines[1].ends_with("ROCKIT Edge answers again"),
+        "{stderr}"
+    );
 }

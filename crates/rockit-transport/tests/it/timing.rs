@@ -131,19 +131,20 @@ async fn retry_after_as_an_http_date_is_read_from_a_real_response() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_waited_for() {
-    // The date is 2 s ahead (1 to 2 s once the date format drops the sub-second part) and the
-    // policy allows 3 s: the retry waits for the date. Without it the delay would be the policy's
-    // jitter (at most 1 ms here).
-    let server = MockServer::start().await;
-    server.script([unavailable_for(&http_date_in(Duration::from_secs(2))), Reply::json(200, LIST_OK)]);
-    let policy =
-        RetryPolicy::default().base_delay(Duration::from_millis(1)).max_delay(Duration::from_secs(3));
-    let client = builder(&server).retry_policy(policy).build().unwrap();
+    // The date is 3 s ahead (2 to 3 s once the date format drops the sub-second part) and the
+    // policy allows 4 s: the retry waits for the date. Without it the delay would be the policy's
+    // jitter (at most 1 ms here). The clock starts before the date is written: a slow machine
+    // only makes the wait look longer.
     let started = Instant::now();
+    let server = MockServer::start().await;
+    server.script([unavailable_for(&http_date_in(Duration::from_secs(3))), Reply::json(200, LIST_OK)]);
+    let policy =
+        RetryPolicy::default().base_delay(Duration::from_millis(1)).max_delay(Duration::from_secs(4));
+    let client = builder(&server).retry_policy(policy).build().unwrap();
     let page = client.execute(&ListTasks::new()).await.unwrap();
     assert_eq!(page.tasks.len(), 1);
     assert_eq!(server.count(), 2);
-    assert!(started.elapsed() >= Duration::from_millis(900), "retried after only {:?}", started.elapsed());
+    assert!(started.elapsed() >= Duration::from_millis(1900), "retried after only {:?}", started.elapsed());
 
     // A date in the past means "retry now": no wait beyond the jitter, and no error.
     server.script([unavailable_for("Sun, 06 Nov 1994 08:49:37 GMT"), Reply::json(200, LIST_OK)]);

@@ -146,3 +146,15 @@ async fn the_firewalls_404_and_400_are_errors_with_their_message() {
     let err = client(&server).execute(&ListTasks::new()).await.unwrap_err();
     assert_eq!(err.to_string(), "GET /be/v1/tasks: 400: Bad Request (after 1 attempt)");
 }
+
+#[tokio::test]
+async fn a_short_retry_after_that_keeps_failing_ends_as_the_servers_answer() {
+    // The server asks for no wait at all, four times: the client made every attempt it may, so
+    // the error is the answer itself, not a request to come back later.
+    let server = MockServer::start().await;
+    server.default_reply(Reply::json(503, vendor_errors::MAINTENANCE).with_header("retry-after", "0"));
+    let err = client(&server).execute(&ListTasks::new()).await.unwrap_err();
+    assert_eq!(server.count(), 4);
+    assert!(!err.is_retry_later() && err.is_maintenance() && err.is_retryable(), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Api { status: 503, .. }), "{err:?}");
+}
