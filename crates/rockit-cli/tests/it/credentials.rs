@@ -115,7 +115,9 @@ async fn profiles_fill_in_what_flags_and_variables_leave_open_in_that_order() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("; the credentials in use: the API key, the org and the user from profile readonly in "),
+        run.stderr.contains(
+            "; the credentials in use: the API key, the org and the user from profile readonly in "
+        ),
         "{}",
         run.stderr
     );
