@@ -106,7 +106,7 @@ pub(crate) struct GlobalArgs {
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
     /// Give up after this long, like 30s or 2m: each API call with its retries, or the whole wait
-    /// for `tasks wait` and `tasks watch` (default there: 10m)
+    /// for `tasks wait` and `tasks watch` (default there: 10m) and `builds wait` (30m)
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse::duration)]
     pub(crate) timeout: Option<Duration>,
     /// Retries of a failed idempotent call (network errors, 429, 5xx) [default: 3]
@@ -433,6 +433,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_timeout_help_states_the_librarys_wait_defaults() {
+        let command = Cli::command();
+        let timeout = command.get_arguments().find(|arg| arg.get_id() == "timeout").unwrap();
+        let help = timeout.get_long_help().or(timeout.get_help()).unwrap().to_string();
+        let human = |duration: Duration| humantime::format_duration(duration).to_string();
+        let task = human(rockit_tasks::WaitOptions::default().pacing().timeout);
+        let build = human(rockit_tasks::BuildWaitOptions::default().pacing().timeout);
+        assert!(help.contains(&format!("`tasks watch` (default there: {task})")), "{help}");
+        assert!(help.contains(&format!("`builds wait` ({build})")), "{help}");
     }
 
     #[test]

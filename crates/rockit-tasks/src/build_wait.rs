@@ -11,43 +11,29 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::stream::{self, BoxStream};
-use futures_util::{Stream, StreamExt as _};
 use rockit_model::{BuildId, ListTasks, TaskKind, TaskName, TaskStatus, TaskSummary};
 use tokio::time::Instant;
 
 use crate::build::{Build, BuildState};
 use crate::client::Tasks;
-use crate::error::Result;
-use crate::pacing::{Pace, Pause, Pauses};
-
-/// Longer than any wait can sensibly last; larger timeouts are clamped to it.
-const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+use crate::error::{Error, Result};
+use crate::pacing::{Pacing, Pause, pacing_setters};
+use crate::poll::{Judgement, Look, Poller, Subject, Watch};
 /// How many earlier builds a wait looks at, newest first, for one that succeeded; one listing each,
 /// once, at the start.
 pub const PREVIOUS_BUILDS: u32 = 5;
 
-/// How long the last look at a build, at the deadline, may take.
-const LAST_LOOK: Duration = Duration::from_secs(5);
-
-/// How [`Tasks::wait_build`] and [`Tasks::watch_build`] wait.
-///
-/// Polling backs off as for a single task: from `min_interval`, doubling while nothing changes,
-/// up to `max_interval`, back to `min_interval` on any change; each pause jittered by up to a
-/// fifth; a rate limit doubles the interval at once. Maintenance and rate limits do not end a
-/// wait (see [`BuildChange::Paused`]).
+/// How [`Tasks::wait_build`] and [`Tasks::watch_build`] wait: which stage ends the wait, whether
+/// a failed stage does, the [`Pacing`] (30 minutes in all by default, polling every 1 s at first
+/// and every 30 s at most, as for a single task), and the quiet period.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct BuildWaitOptions {
+    pacing: Pacing,
     until: Option<TaskKind>,
     keep_going: bool,
-    timeout: Duration,
-    min_interval: Duration,
-    max_interval: Duration,
     quiet_period: Duration,
 }
 
@@ -56,11 +42,9 @@ impl Default for BuildWaitOptions {
     /// first and every 30 s at most; a quiet period of 60 s.
     fn default() -> Self {
         Self {
+            pacing: Pacing::new(Duration::from_secs(30 * 60)),
             until: None,
             keep_going: false,
-            timeout: Duration::from_secs(30 * 60),
-            min_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(30),
             quiet_period: Duration::from_secs(60),
         }
     }
@@ -72,8 +56,10 @@ impl BuildWaitOptions {
         Self::default()
     }
 
+    pacing_setters!();
+
     /// Waits until the newest attempt of the stage of `kind` is done (such as `TaskKind::Deploy`).
-    pub fn until(mut self, kind: TaskKind) -> Self {
+    pub fn until_stage(mut self, kind: TaskKind) -> Self {
         self.until = Some(kind);
         self
     }
@@ -85,36 +71,8 @@ impl BuildWaitOptions {
         self
     }
 
-    /// How long to wait in all before giving up.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The first (and shortest) pause between two polls.
-    pub fn min_interval(mut self, interval: Duration) -> Self {
-        self.min_interval = interval;
-        self
-    }
-
-    /// The longest pause between two polls.
-    pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.max_interval = interval;
-        self
-    }
-
-    /// Both intervals at once: poll every `interval`.
-    pub fn interval(self, interval: Duration) -> Self {
-        self.min_interval(interval).max_interval(interval)
-    }
-
-    /// The shortest and the longest pause between two polls, as set.
-    pub fn intervals(&self) -> (Duration, Duration) {
-        (self.min_interval, self.max_interval)
-    }
-
-    /// Without a stage to wait for (no [`until`](Self::until), no previous build): how long every
-    /// stage must stay done with nothing new before the build counts as finished.
+    /// Without a stage to wait for (no [`until_stage`](Self::until_stage), no previous build):
+    /// how long every stage must stay done with nothing new before the build counts as finished.
     pub fn quiet_period(mut self, quiet: Duration) -> Self {
         self.quiet_period = quiet;
         self
@@ -168,6 +126,17 @@ impl BuildOutcome {
     /// Whether the target was reached.
     pub fn is_success(&self) -> bool {
         matches!(self, Self::Succeeded(_))
+    }
+
+    /// The build on success; [`Error::BuildFailed`] or [`Error::BuildWaitTimedOut`] otherwise.
+    pub fn into_result(self) -> Result<Build> {
+        match self {
+            Self::Succeeded(build) => Ok(build),
+            Self::Failed(build) => Err(Error::BuildFailed { build: Box::new(build) }),
+            Self::TimedOut { build, waited } => {
+                Err(Error::BuildWaitTimedOut { id: build.id().clone(), waited })
+            }
+        }
     }
 }
 
@@ -234,65 +203,32 @@ impl Tasks {
     /// Maintenance (`503 maintenance`) and rate limits (`429`) are waited through at the options'
     /// pace, whatever `Retry-After` the server sends; [`Tasks::watch_build`] reports them.
     pub async fn wait_build(&self, id: &BuildId, options: BuildWaitOptions) -> Result<BuildOutcome> {
-        let mut watcher = Watcher::new(self.clone(), id.clone(), options);
-        loop {
-            if let Some(outcome) = watcher.step().await?.outcome {
-                return Ok(outcome);
-            }
+        match BuildSubject::poller(self, id, options).finish().await?.outcome {
+            Some(outcome) => Ok(outcome),
+            None => unreachable!("a build wait's last step carries its outcome"),
         }
     }
 
     /// The build each time something in it changes — a stage appeared, a retry started, a status
-    /// changed, a warning was raised — until the wait ends; the last item carries the outcome.
-    /// For live views such as `rockit builds wait`.
-    pub fn watch_build(&self, id: &BuildId, options: BuildWaitOptions) -> BuildWatch {
-        let watcher = Watcher::new(self.clone(), id.clone(), options);
-        let inner = stream::unfold(Some(watcher), |state| async move {
-            let mut watcher = state?;
-            match watcher.step().await {
-                Ok(progress) if progress.outcome.is_some() => Some((Ok(progress), None)),
-                Ok(progress) => Some((Ok(progress), Some(watcher))),
-                Err(err) => Some((Err(err), None)),
-            }
-        });
-        BuildWatch { inner: inner.boxed() }
+    /// changed, a warning was raised, the server paused or answers again — until the wait ends;
+    /// the last item carries the outcome. For live views such as `rockit builds wait`.
+    pub fn watch_build(&self, id: &BuildId, options: BuildWaitOptions) -> Watch<BuildProgress> {
+        BuildSubject::poller(self, id, options).into_watch()
     }
 }
 
-/// The stream returned by [`Tasks::watch_build`].
-pub struct BuildWatch {
-    inner: BoxStream<'static, Result<BuildProgress>>,
+/// What one look at a build saw: the target (resolved on the first look) and the build.
+struct Seen {
+    target: BuildTarget,
+    build: Build,
 }
 
-impl BuildWatch {
-    /// The next step, `None` after the last: the watch consumed without importing a stream trait.
-    pub async fn try_next(&mut self) -> Result<Option<BuildProgress>> {
-        self.next().await.transpose()
-    }
-}
-
-impl Stream for BuildWatch {
-    type Item = Result<BuildProgress>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.poll_next_unpin(cx)
-    }
-}
-
-impl fmt::Debug for BuildWatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BuildWatch").finish_non_exhaustive()
-    }
-}
-
-/// The polling state of one build watch.
-struct Watcher {
+/// A build as the subject of a wait.
+struct BuildSubject {
     tasks: Tasks,
     id: BuildId,
-    options: BuildWaitOptions,
-    started: Instant,
-    pace: Pace,
-    pauses: Pauses,
+    keep_going: bool,
+    quiet_period: Duration,
     target: Option<BuildTarget>,
     /// The build as last reported, and when it last changed.
     last: Option<Build>,
@@ -301,26 +237,22 @@ struct Watcher {
     warned: HashSet<TaskName>,
     /// Whether the server can say which tasks carry warnings; `false` stops asking.
     marks_supported: bool,
-    polled: bool,
 }
 
-impl Watcher {
-    fn new(tasks: Tasks, id: BuildId, options: BuildWaitOptions) -> Self {
-        let now = Instant::now();
-        Self {
-            tasks,
-            pace: Pace::new(options.min_interval, options.max_interval),
-            pauses: Pauses::default(),
-            target: options.until.clone().map(BuildTarget::Stage),
-            id,
-            options,
-            started: now,
+impl BuildSubject {
+    fn poller(tasks: &Tasks, id: &BuildId, options: BuildWaitOptions) -> Poller<Self> {
+        let subject = Self {
+            tasks: tasks.clone(),
+            id: id.clone(),
+            target: options.until.map(BuildTarget::Stage),
+            keep_going: options.keep_going,
+            quiet_period: options.quiet_period,
             last: None,
-            changed_at: now,
+            changed_at: Instant::now(),
             warned: HashSet::new(),
             marks_supported: true,
-            polled: false,
-        }
+        };
+        Poller::new(subject, &options.pacing)
     }
 
     /// The stage that ends the wait: the caller's, else the last stage of the previous build,
@@ -329,7 +261,7 @@ impl Watcher {
         if let Some(target) = &self.target {
             return Ok(target.clone());
         }
-        let mut target = BuildTarget::Quiet(self.options.quiet_period);
+        let mut target = BuildTarget::Quiet(self.quiet_period);
         let mut earlier = self.id.previous();
         for _ in 0..PREVIOUS_BUILDS {
             let Some(id) = earlier else { break };
@@ -347,70 +279,12 @@ impl Watcher {
         Ok(target)
     }
 
-    /// Polls until something changed or the wait is over.
-    async fn step(&mut self) -> Result<BuildProgress> {
-        let deadline = self.started + self.options.timeout.min(FOREVER);
-        loop {
-            if self.polled {
-                self.pace.pause(deadline).await;
-            }
-            self.polled = true;
-            let left = deadline.saturating_duration_since(Instant::now());
-            // At the deadline the build gets one last look, so that a build that finished during
-            // the last pause is reported as finished, not as timed out.
-            let last_look = left.is_zero();
-            let budget = if last_look { LAST_LOOK } else { left };
-            let polled = tokio::time::timeout(budget, self.poll()).await;
-            let (target, build) = match polled {
-                Err(_) => return Ok(self.timed_out()),
-                Ok(Err(err)) if err.transport_error().is_some_and(rockit_transport::Error::is_retryable) => {
-                    if last_look {
-                        return Ok(self.timed_out());
-                    }
-                    tracing::debug!(build = %self.id, error = %err, "poll failed; polling again");
-                    let pause =
-                        err.transport_error().and_then(|failure| self.pauses.failed(failure, &mut self.pace));
-                    if let Some(pause) = pause {
-                        return Ok(self.paused(pause));
-                    }
-                    continue;
-                }
-                Ok(Err(err)) => return Err(err),
-                Ok(Ok(polled)) => polled,
-            };
-            let mut changes = diff(self.last.as_ref(), &build);
-            changes.extend(self.new_warnings(&build));
-            let now = Instant::now();
-            if !changes.is_empty() {
-                self.changed_at = now;
-                self.pace.reset();
-            }
-            if self.pauses.answered() {
-                // Said first: the news that follows came from the server answering again.
-                changes.insert(0, BuildChange::Resumed);
-            }
-            let outcome = self.decide(&target, &build, now);
-            let first = self.last.is_none();
-            self.last = Some(build.clone());
-            let outcome = outcome.or_else(|| last_look.then(|| self.timed_out_with(build.clone())));
-            if outcome.is_some() || first || !changes.is_empty() {
-                return Ok(BuildProgress {
-                    build,
-                    changes,
-                    target,
-                    elapsed: self.started.elapsed(),
-                    outcome,
-                });
-            }
-        }
-    }
-
-    /// One look: the target (resolved on the first poll) and the build, with its warnings when the
-    /// server can tell.
-    async fn poll(&mut self) -> Result<(BuildTarget, Build)> {
+    /// One look: the target (resolved on the first look) and the build, with its warnings when
+    /// the server can tell.
+    async fn poll(&mut self) -> Result<Seen> {
         let target = self.resolve_target().await?;
         if !self.marks_supported {
-            return Ok((target, self.tasks.build_tasks(&self.id).await?));
+            return Ok(Seen { target, build: self.tasks.build_tasks(&self.id).await? });
         }
         let filters = ListTasks::for_build(self.id.app(), self.id.build());
         let (build, marks) =
@@ -426,7 +300,7 @@ impl Watcher {
             }
             Err(err) => tracing::debug!(build = %self.id, error = %err, "no warnings this time"),
         }
-        Ok((target, build))
+        Ok(Seen { target, build })
     }
 
     fn new_warnings(&mut self, build: &Build) -> Vec<BuildChange> {
@@ -440,7 +314,7 @@ impl Watcher {
 
     fn decide(&self, target: &BuildTarget, build: &Build, now: Instant) -> Option<BuildOutcome> {
         if let BuildState::Failed { .. } | BuildState::Expired { .. } = build.state()
-            && !self.options.keep_going
+            && !self.keep_going
         {
             return Some(BuildOutcome::Failed(build.clone()));
         }
@@ -454,30 +328,73 @@ impl Watcher {
         reached.then(|| BuildOutcome::Succeeded(build.clone()))
     }
 
-    /// A step that reports `pause` and nothing else: the build as last seen.
-    fn paused(&self, pause: Pause) -> BuildProgress {
-        BuildProgress {
-            build: self.last.clone().unwrap_or_else(|| Build::from_tasks(self.id.clone(), None, [])),
-            changes: vec![BuildChange::Paused(pause)],
-            target: self.target.clone().unwrap_or(BuildTarget::Quiet(self.options.quiet_period)),
-            elapsed: self.started.elapsed(),
-            outcome: None,
-        }
-    }
-
-    fn timed_out(&self) -> BuildProgress {
+    /// A step that reports `changes` alone: the build as last seen (empty if none was yet), and
+    /// the quiet rule as the target if it was not resolved yet.
+    fn report(
+        &self,
+        changes: Vec<BuildChange>,
+        elapsed: Duration,
+        outcome: Option<BuildOutcome>,
+    ) -> BuildProgress {
         let build = self.last.clone().unwrap_or_else(|| Build::from_tasks(self.id.clone(), None, []));
         BuildProgress {
-            build: build.clone(),
-            changes: Vec::new(),
-            target: self.target.clone().unwrap_or(BuildTarget::Quiet(self.options.quiet_period)),
-            elapsed: self.started.elapsed(),
-            outcome: Some(self.timed_out_with(build)),
+            build,
+            changes,
+            target: self.target.clone().unwrap_or(BuildTarget::Quiet(self.quiet_period)),
+            elapsed,
+            outcome,
+        }
+    }
+}
+
+impl Subject for BuildSubject {
+    type Seen = Seen;
+    type Item = BuildProgress;
+
+    fn look(&mut self) -> impl Future<Output = Result<Seen>> + Send {
+        self.poll()
+    }
+
+    fn judge(&mut self, Seen { target, build }: Seen, look: Look) -> Judgement<BuildProgress> {
+        let mut changes = diff(self.last.as_ref(), &build);
+        changes.extend(self.new_warnings(&build));
+        let now = Instant::now();
+        let news = !changes.is_empty();
+        if news {
+            self.changed_at = now;
+        }
+        if look.resumed {
+            // Said first: the news that follows came from the server answering again.
+            changes.insert(0, BuildChange::Resumed);
+        }
+        let outcome = self.decide(&target, &build, now);
+        let first = self.last.is_none();
+        self.last = Some(build.clone());
+        let outcome = outcome.or_else(|| {
+            look.last.then(|| BuildOutcome::TimedOut { build: build.clone(), waited: look.elapsed })
+        });
+        let finished = outcome.is_some();
+        let progress = BuildProgress { build, changes, target, elapsed: look.elapsed, outcome };
+        if finished {
+            Judgement::Finished(progress)
+        } else if first || !progress.changes.is_empty() {
+            Judgement::Report { item: progress, news }
+        } else {
+            Judgement::Unchanged
         }
     }
 
-    fn timed_out_with(&self, build: Build) -> BuildOutcome {
-        BuildOutcome::TimedOut { build, waited: self.started.elapsed() }
+    fn paused(&self, pause: Pause, elapsed: Duration) -> BuildProgress {
+        self.report(vec![BuildChange::Paused(pause)], elapsed, None)
+    }
+
+    fn resumed(&self, elapsed: Duration) -> BuildProgress {
+        self.report(vec![BuildChange::Resumed], elapsed, None)
+    }
+
+    fn timed_out(&self, elapsed: Duration) -> BuildProgress {
+        let build = self.last.clone().unwrap_or_else(|| Build::from_tasks(self.id.clone(), None, []));
+        self.report(Vec::new(), elapsed, Some(BuildOutcome::TimedOut { build, waited: elapsed }))
     }
 }
 
@@ -558,14 +475,5 @@ mod tests {
             diff(Some(&newer_only), &build(&[(A1, failed.clone()), (A2, done)])),
             [BuildChange::StageAppeared { task: summary(A1, failed) }]
         );
-    }
-
-    #[test]
-    fn forever_is_a_century_that_an_instant_can_still_reach() {
-        const YEAR: u64 = 365 * 24 * 3600;
-        assert!(FOREVER >= Duration::from_secs(99 * YEAR), "{FOREVER:?}");
-        assert!(Instant::now().checked_add(FOREVER).is_some());
-        let options = BuildWaitOptions::new().timeout(Duration::MAX);
-        assert_eq!(options.timeout.min(FOREVER), FOREVER, "larger timeouts are clamped");
     }
 }

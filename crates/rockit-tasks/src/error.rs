@@ -51,6 +51,30 @@ pub enum Error {
         /// The last state seen, if any.
         last_status: Option<TaskStatus>,
     },
+    /// A build a waiter watched ended with a failed or expired stage (see
+    /// [`crate::BuildOutcome::into_result`]).
+    #[error("build {} ended {}", .build.id(), build_state(.build))]
+    BuildFailed {
+        /// The build as last seen.
+        build: Box<crate::Build>,
+    },
+    /// A waiter gave up before the build reached its target.
+    #[error("gave up waiting for build {id} after {waited:?}")]
+    BuildWaitTimedOut {
+        /// The build.
+        id: rockit_model::BuildId,
+        /// How long the waiter waited.
+        waited: Duration,
+    },
+}
+
+/// `failed mkdxf`, `expired dltar`, `running`.
+fn build_state(build: &crate::Build) -> String {
+    let state = build.state();
+    match state.failed_stage() {
+        Some(kind) => format!("{} {kind}", state.as_str()),
+        None => state.as_str().to_owned(),
+    }
 }
 
 impl Error {

@@ -76,6 +76,7 @@ mod error;
 mod marks;
 mod pacing;
 mod page;
+mod poll;
 mod stream;
 mod wait;
 
@@ -86,20 +87,21 @@ pub use rockit_model::{
 
 pub use crate::build::{Build, BuildState, BuildStream, Stage};
 pub use crate::build_wait::{
-    BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions, BuildWatch, PREVIOUS_BUILDS,
+    BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions, PREVIOUS_BUILDS,
 };
 pub use crate::client::Tasks;
 pub use crate::error::{Error, Result};
 pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMarks};
-pub use crate::pacing::{Pause, PauseReason};
+pub use crate::pacing::{Pacing, Pause, PauseReason};
 pub use crate::page::Page;
+pub use crate::poll::Watch;
 pub use crate::stream::{ListingReport, MAX_STEPS_BACK, STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
-pub use crate::wait::{TaskEvent, TaskEvents, TaskWatch, WaitOptions, WaitOutcome};
+pub use crate::wait::{TaskEvent, WaitOptions, WaitOutcome};
 
 /// The stream traits, for code that needs more than the inherent `try_next` of [`TaskStream`],
-/// [`BuildStream`] and [`BuildWatch`]: `use rockit_tasks::prelude::*;` brings
+/// [`BuildStream`] and [`Watch`]: `use rockit_tasks::prelude::*;` brings
 /// `futures_util`'s `StreamExt` and `TryStreamExt` methods (`next`, `try_collect`, `map_ok`, …)
-/// into scope for every stream this crate returns ([`TaskWatch`] included), and names the
+/// into scope for every stream this crate returns ([`Watch`] included), and names the
 /// `Stream` trait, without a `futures-util` dependency of your own.
 pub mod prelude {
     pub use futures_util::stream::{Stream, StreamExt as _, TryStreamExt as _};

@@ -18,6 +18,70 @@ use tokio::time::Instant;
 /// The share of an interval that jitter may take off a pause: a fifth.
 const JITTER_DIVISOR: u32 = 5;
 
+/// How a wait polls: how long in all, and the shortest and the longest pause between two polls.
+///
+/// The interval starts at `min_interval`, doubles after every poll that shows nothing new up to
+/// `max_interval`, and drops back to `min_interval` when something changes. Each pause is the
+/// interval less up to a fifth, at random, so that waiters started together spread out; a rate
+/// limit (`429`) doubles the interval at once. Maintenance and rate limits do not end a wait: it
+/// goes on at this pace, never slower than `max_interval`, until the timeout.
+///
+/// The fields are public to read ([`WaitOptions::pacing`](crate::WaitOptions::pacing),
+/// [`BuildWaitOptions::pacing`](crate::BuildWaitOptions::pacing)); the setters of the same names,
+/// on the options, set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pacing {
+    /// How long to wait in all before giving up.
+    pub timeout: Duration,
+    /// The first (and shortest) pause between two polls.
+    pub min_interval: Duration,
+    /// The longest pause between two polls.
+    pub max_interval: Duration,
+}
+
+impl Pacing {
+    /// `timeout` in all, polling every 1 s at first and every 30 s at most.
+    pub const fn new(timeout: Duration) -> Self {
+        Self { timeout, min_interval: Duration::from_secs(1), max_interval: Duration::from_secs(30) }
+    }
+}
+
+/// The pacing setters of a wait's options, which keep their [`Pacing`] in `self.pacing`: one
+/// definition for task waits and build waits.
+macro_rules! pacing_setters {
+    () => {
+        /// How this wait polls.
+        pub fn pacing(&self) -> &$crate::Pacing {
+            &self.pacing
+        }
+
+        /// How long to wait in all before giving up.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.pacing.timeout = timeout;
+            self
+        }
+
+        /// The first (and shortest) pause between two polls.
+        pub fn min_interval(mut self, interval: std::time::Duration) -> Self {
+            self.pacing.min_interval = interval;
+            self
+        }
+
+        /// The longest pause between two polls.
+        pub fn max_interval(mut self, interval: std::time::Duration) -> Self {
+            self.pacing.max_interval = interval;
+            self
+        }
+
+        /// Both intervals at once: poll every `interval`, never backing off.
+        pub fn interval(self, interval: std::time::Duration) -> Self {
+            self.min_interval(interval).max_interval(interval)
+        }
+    };
+}
+pub(crate) use pacing_setters;
+
 /// The interval between two polls: from `min` up to `max`, doubling after every pause.
 #[derive(Debug, Clone)]
 pub(crate) struct Pace {
@@ -27,8 +91,8 @@ pub(crate) struct Pace {
 }
 
 impl Pace {
-    pub(crate) fn new(min: Duration, max: Duration) -> Self {
-        Self { interval: min, min, max }
+    pub(crate) fn new(pacing: &Pacing) -> Self {
+        Self { interval: pacing.min_interval, min: pacing.min_interval, max: pacing.max_interval }
     }
 
     /// Sleeps before the next poll, never past `deadline`, then doubles the interval up to the
@@ -135,7 +199,6 @@ impl Pauses {
 mod tests {
     use super::*;
 
-    const MIN: Duration = Duration::from_secs(1);
     const MAX: Duration = Duration::from_secs(30);
 
     #[test]
@@ -150,7 +213,7 @@ mod tests {
     #[tokio::test]
     async fn pauses_double_up_to_the_maximum_and_reset() {
         let ms = Duration::from_millis;
-        let mut pace = Pace::new(ms(1), ms(4));
+        let mut pace = Pace::new(&Pacing { timeout: MAX, min_interval: ms(1), max_interval: ms(4) });
         let far = Instant::now() + Duration::from_secs(3600);
         for expected in [2, 4, 4] {
             pace.pause(far).await;
@@ -159,13 +222,14 @@ mod tests {
         pace.reset();
         assert_eq!(pace.interval(), ms(1));
         // Never past the deadline: a pause of an hour that must end now returns.
-        let mut slow = Pace::new(Duration::from_secs(3600), Duration::from_secs(3600));
+        let hour = Duration::from_secs(3600);
+        let mut slow = Pace::new(&Pacing { timeout: hour, min_interval: hour, max_interval: hour });
         tokio::time::timeout(Duration::from_secs(60), slow.pause(Instant::now())).await.expect("no sleep");
     }
 
     #[test]
     fn a_rate_limit_doubles_the_interval_up_to_the_maximum() {
-        let mut pace = Pace::new(MIN, MAX);
+        let mut pace = Pace::new(&Pacing::new(MAX));
         pace.throttle();
         assert_eq!(pace.interval(), Duration::from_secs(2));
         for _ in 0..10 {

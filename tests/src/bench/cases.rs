@@ -571,7 +571,8 @@ pub(crate) async fn pacing(ctx: &Ctx) -> Result<Vec<Row>> {
     let tasks = baseline::rockit(&emulator.base_url())?;
     // The demo's sushi 0003 is running, and its frozen clock keeps it so.
     let build: rockit_tasks::BuildId = "sushi/3".parse()?;
-    let (min, max) = BuildWaitOptions::default().intervals();
+    let defaults = *BuildWaitOptions::default().pacing();
+    let (min, max) = (defaults.min_interval, defaults.max_interval);
     let options = BuildWaitOptions::default()
         .min_interval(min / speedup)
         .max_interval(max / speedup)

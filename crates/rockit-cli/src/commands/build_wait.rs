@@ -19,11 +19,6 @@ use crate::connect::connect;
 use crate::output::{self, Style};
 use crate::{Exit, Io};
 
-/// How long a wait lasts without `--timeout`.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-/// The longest pause between two polls, unless `--interval` is longer.
-const MAX_INTERVAL: Duration = Duration::from_secs(30);
-
 #[derive(Debug, Serialize)]
 struct WaitDocument<'a> {
     /// `succeeded`, `failed` or `timedOut`.
@@ -38,16 +33,18 @@ struct WaitDocument<'a> {
 
 pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let id = BuildId::new(&args.build.app, args.build.build)?;
-    let timeout = global.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    // The library's defaults, but for the first interval, which is --interval's.
+    let defaults = *BuildWaitOptions::default().pacing();
+    let timeout = global.timeout.unwrap_or(defaults.timeout);
     let json = super::json(global);
     let connection = connect(global, io.var, false).await?;
     let mut options = BuildWaitOptions::new()
         .timeout(timeout)
         .min_interval(args.interval)
-        .max_interval(args.interval.max(MAX_INTERVAL))
+        .max_interval(args.interval.max(defaults.max_interval))
         .keep_going(args.keep_going);
     if let Some(kind) = args.until {
-        options = options.until(kind);
+        options = options.until_stage(kind);
     }
 
     let live = io.stderr_is_terminal && !json;

@@ -1,7 +1,7 @@
 //! `rockit tasks wait NAME` and `rockit tasks watch NAME`: poll a task until it ends, with a live
 //! status line on a terminal and plain lines elsewhere.
 //!
-//! Both follow [`rockit_tasks::Tasks::watch_events`], the waiter that reports every status change
+//! Both follow [`rockit_tasks::Tasks::watch`], the waiter that reports every status change
 //! and every pause the server asks for (the same poller as `Tasks::wait`), so that the live line
 //! can show the current status and say why nothing moves. `wait` prints the outcome; `watch`
 //! prints a line per change. Both exit 0 when the task is done, 4 when it failed or expired, and 5
@@ -19,11 +19,6 @@ use super::show::exception_summary;
 use crate::cli::{GlobalArgs, WaitArgs};
 use crate::connect::connect;
 use crate::{Exit, Io, output};
-
-/// How long a wait lasts without `--timeout`.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
-/// The longest pause between two polls, unless `--interval` is longer.
-const MAX_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Which command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,15 +67,19 @@ pub(crate) async fn run(
     io: &mut Io<'_>,
 ) -> anyhow::Result<Exit> {
     let WaitArgs { name, interval } = args;
-    let timeout = global.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    // The library's defaults, but for the first interval, which is --interval's.
+    let defaults = *WaitOptions::default().pacing();
+    let timeout = global.timeout.unwrap_or(defaults.timeout);
     let json = super::json(global);
     let connection = connect(global, io.var, false).await?;
-    let options =
-        WaitOptions::new().timeout(timeout).min_interval(interval).max_interval(interval.max(MAX_INTERVAL));
+    let options = WaitOptions::new()
+        .timeout(timeout)
+        .min_interval(interval)
+        .max_interval(interval.max(defaults.max_interval));
 
     let started = Instant::now();
     let progress = Progress::new(io.stderr_is_terminal, &name);
-    let mut watch = connection.tasks.watch_events(&name, options);
+    let mut watch = connection.tasks.watch(&name, options);
     let mut transitions: Vec<TaskDetails> = Vec::new();
     let mut paused = false;
     let outcome = loop {

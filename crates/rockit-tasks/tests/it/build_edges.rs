@@ -124,14 +124,14 @@ async fn states_targets_and_outcomes_have_their_names() {
     assert_eq!(BuildTarget::Quiet(Duration::from_secs(60)).to_string(), "every stage done and quiet for 60s");
 
     let (_emulator, tasks) = support::demo().await;
-    let outcome = tasks.wait_build(&id("sushi/1"), fast().until(TaskKind::Deploy)).await.unwrap();
+    let outcome = tasks.wait_build(&id("sushi/1"), fast().until_stage(TaskKind::Deploy)).await.unwrap();
     assert!(outcome.is_success(), "{outcome:?}");
     assert_eq!(outcome.build().id(), &id("sushi/1"));
     let failed = BuildOutcome::Failed(Build::from_tasks(id("sushi/9"), None, []));
     assert!(!failed.is_success());
 
-    let mut watch = tasks.watch_build(&id("sushi/1"), fast().until(TaskKind::Deploy));
-    assert_eq!(format!("{watch:?}"), "BuildWatch { .. }");
+    let mut watch = tasks.watch_build(&id("sushi/1"), fast().until_stage(TaskKind::Deploy));
+    assert_eq!(format!("{watch:?}"), "Watch { .. }");
     let progress = watch.try_next().await.unwrap().expect("one step");
     assert!(progress.outcome.as_ref().is_some_and(BuildOutcome::is_success), "{progress:?}");
     assert!(watch.try_next().await.unwrap().is_none(), "a watch ends after its outcome");
@@ -162,7 +162,7 @@ async fn a_retryable_error_that_reaches_the_waiter_is_polled_through() {
     // No retries in the client: the 503s reach the waiter itself.
     let tasks = Tasks::new(support::builder(&emulator).retry_policy(RetryPolicy::none()).build().unwrap());
     emulator.script(Matcher::list_tasks(), 4, Fault::Unavailable);
-    let outcome = support::within(tasks.wait_build(&id("pho/1"), fast().until(TaskKind::Dltar))).await;
+    let outcome = support::within(tasks.wait_build(&id("pho/1"), fast().until_stage(TaskKind::Dltar))).await;
     assert!(outcome.as_ref().is_ok_and(BuildOutcome::is_success), "{outcome:?}");
     assert_eq!(emulator.counters().status(503), 4);
 }
@@ -179,7 +179,7 @@ async fn an_error_that_retrying_cannot_mend_ends_the_wait_at_once() {
         ))
         .build()
         .unwrap();
-    let options = fast().until(TaskKind::Dltar).timeout(Duration::from_secs(5));
+    let options = fast().until_stage(TaskKind::Dltar).timeout(Duration::from_secs(5));
     let outcome = support::within(Tasks::new(wrong).wait_build(&id("pho/1"), options)).await;
     let err = outcome.expect_err("a wrong key is not waited out");
     assert_eq!(err.transport_error().and_then(rockit_transport::Error::status), Some(401), "{err}");
@@ -198,8 +198,8 @@ async fn a_warning_on_a_build_is_reported_once_by_the_watch() {
         task("exampleorg-pho-0001-1700000100-mkraw", TaskStatus::Running),
     ])
     .await;
-    let mut watch =
-        tasks.watch_build(&id("pho/1"), fast().until(TaskKind::Mkraw).timeout(Duration::from_millis(300)));
+    let mut watch = tasks
+        .watch_build(&id("pho/1"), fast().until_stage(TaskKind::Mkraw).timeout(Duration::from_millis(300)));
     let mut raised = Vec::new();
     while let Some(progress) = support::within(watch.try_next()).await.unwrap() {
         raised.extend(progress.changes.into_iter().filter_map(|change| match change {
@@ -218,7 +218,7 @@ async fn a_server_that_ignores_the_acknowledged_filter_is_asked_for_warnings_onc
         {"name":"exampleorg-pho-0001-1700000000-dltar","service":"engine","status":"running"}]}"#;
     server.default_reply(Reply::json(200, page));
     let tasks = support::mock_tasks(&server);
-    let options = fast().until(TaskKind::Dltar).timeout(Duration::from_millis(300));
+    let options = fast().until_stage(TaskKind::Dltar).timeout(Duration::from_millis(300));
     let outcome = support::within(tasks.wait_build(&id("pho/1"), options)).await.unwrap();
     let BuildOutcome::TimedOut { build, .. } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(build.unacknowledged_warnings(), None, "unknown, not \"none\"");

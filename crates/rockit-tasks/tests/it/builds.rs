@@ -163,7 +163,7 @@ async fn a_failed_stage_ends_the_wait_unless_it_keeps_going_for_a_retry() {
     let wait = tokio::spawn({
         let tasks = tasks.clone();
         let build = build.clone();
-        async move { tasks.wait_build(&build, fast().until(TaskKind::Deploy)).await }
+        async move { tasks.wait_build(&build, fast().until_stage(TaskKind::Deploy)).await }
     });
     let outcome = drive(&emulator, wait).await.unwrap();
     let BuildOutcome::Failed(failed) = &outcome else { panic!("{outcome:?}") };
@@ -174,7 +174,7 @@ async fn a_failed_stage_ends_the_wait_unless_it_keeps_going_for_a_retry() {
     let keep_going = tokio::spawn({
         let tasks = tasks.clone();
         let build = build.clone();
-        async move { tasks.wait_build(&build, fast().until(TaskKind::Mkdxf).keep_going(true)).await }
+        async move { tasks.wait_build(&build, fast().until_stage(TaskKind::Mkdxf).keep_going(true)).await }
     });
     support::within(emulator.wait_for_requests(emulator.request_count() + 6)).await;
     assert!(!keep_going.is_finished(), "a failure does not end a wait that keeps going");

@@ -27,7 +27,7 @@ async fn a_task_wait_goes_on_through_maintenance_and_says_so_once() {
     let events = tokio::spawn({
         let tasks = tasks.clone();
         let stuck = stuck.clone();
-        async move { tasks.watch_events(&stuck, options).collect::<Vec<_>>().await }
+        async move { tasks.watch(&stuck, options).collect::<Vec<_>>().await }
     });
     // Several polls meet the maintenance answer; then the Edge is back and the task is done.
     support::within(emulator.wait_for_requests(4)).await;
@@ -72,10 +72,11 @@ async fn wait_and_watch_end_as_they_would_have_after_maintenance() {
     emulator.update(demo::STUCK_UPLOAD, |task| task.status = TaskStatus::Failed).unwrap();
     let outcome = support::within(wait).await.unwrap().unwrap();
     assert!(matches!(outcome, WaitOutcome::Failed(_)), "{outcome:?}");
-    // The watch carries only the task's own states: no pause, no error.
-    let seen: Vec<TaskStatus> =
-        support::within(watch).await.unwrap().into_iter().map(|item| item.unwrap().status).collect();
-    assert_eq!(seen.last(), Some(&TaskStatus::Failed), "{seen:?}");
+    // The watch reports the pause, and ends with the same outcome, without an error.
+    let events: Vec<TaskEvent> =
+        support::within(watch).await.unwrap().into_iter().map(Result::unwrap).collect();
+    assert!(matches!(events.first(), Some(TaskEvent::Paused(_))), "{events:?}");
+    assert!(matches!(events.last(), Some(TaskEvent::Finished(WaitOutcome::Failed(_)))), "{events:?}");
 }
 
 #[tokio::test]
@@ -100,7 +101,7 @@ async fn a_rate_limit_slows_a_waiter_down_instead_of_failing_it() {
         .max_interval(Duration::from_secs(1))
         .timeout(Duration::from_millis(1500));
     let events: Vec<TaskEvent> =
-        support::within(tasks.watch_events(&name(demo::STUCK_UPLOAD), options).collect::<Vec<_>>())
+        support::within(tasks.watch(&name(demo::STUCK_UPLOAD), options).collect::<Vec<_>>())
             .await
             .into_iter()
             .map(Result::unwrap)

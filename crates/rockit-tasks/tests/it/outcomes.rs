@@ -55,7 +55,7 @@ async fn a_predicate_that_holds_at_once_ends_the_wait_at_once() {
     let stuck = name(demo::STUCK_UPLOAD);
     // The predicate is set first, so that every later setting must keep it.
     let options = WaitOptions::new()
-        .until(|details| details.status == TaskStatus::Pending)
+        .until_matches(|details| details.status == TaskStatus::Pending)
         .interval(Duration::from_millis(5))
         .timeout(Duration::from_millis(300));
     let wait = support::bounded(&emulator, 100, tasks.wait(&stuck, options));
@@ -76,12 +76,12 @@ async fn acknowledging_reaches_the_server() {
 
 #[tokio::test]
 async fn options_and_watches_print_what_they_hold() {
-    let options = WaitOptions::new().interval(Duration::from_millis(5)).until(|_| true);
+    let options = WaitOptions::new().interval(Duration::from_millis(5)).until_matches(|_| true);
     assert_eq!(
         format!("{options:?}"),
-        "WaitOptions { timeout: 600s, min_interval: 5ms, max_interval: 5ms, until: Some(\"<predicate>\") }"
+        "WaitOptions { pacing: Pacing { timeout: 600s, min_interval: 5ms, max_interval: 5ms }, until: Some(\"<predicate>\") }"
     );
     let (_emulator, tasks) = support::demo().await;
     let watch = tasks.watch(&name(demo::STUCK_UPLOAD), fast());
-    assert_eq!(format!("{watch:?}"), "TaskWatch { .. }");
+    assert_eq!(format!("{watch:?}"), "Watch { .. }");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use rockit_emulator::demo;
 use rockit_model::TaskStatus;
-use rockit_tasks::{Error, WaitOptions, WaitOutcome};
+use rockit_tasks::{Error, TaskEvent, WaitOptions, WaitOutcome};
 
 use crate::support::{self, name};
 
@@ -67,7 +67,7 @@ async fn wait_times_out_cleanly_with_the_last_details() {
 async fn wait_until_a_predicate_holds() {
     let (emulator, tasks) = support::demo().await;
     let stuck = name(demo::STUCK_UPLOAD);
-    let options = fast().until(|details| details.acknowledged == Some(true));
+    let options = fast().until_matches(|details| details.acknowledged == Some(true));
     let waiter = tokio::spawn({
         let tasks = tasks.clone();
         let stuck = stuck.clone();
@@ -84,19 +84,30 @@ async fn watch_yields_each_transition_in_order() {
     let (emulator, tasks) = support::demo().await;
     let mut watch = tasks.watch(&name(demo::RUNNING_DOWNLOAD), fast());
     let first = support::within(watch.next()).await.unwrap().unwrap();
-    assert_eq!(first.status, TaskStatus::Running);
+    assert!(
+        matches!(&first, TaskEvent::Changed(details) if details.status == TaskStatus::Running),
+        "{first:?}"
+    );
     emulator.advance(demo::RUNNING_FINISHES_AFTER);
+    // The last item carries the outcome, with the details it ended on.
     let second = support::within(watch.next()).await.unwrap().unwrap();
-    assert_eq!(second.status, TaskStatus::Done);
+    let TaskEvent::Finished(WaitOutcome::Succeeded(details)) = &second else { panic!("{second:?}") };
+    assert_eq!(details.status, TaskStatus::Done);
+    assert_eq!(second.details().map(|details| &details.status), Some(&TaskStatus::Done));
     assert!(support::within(watch.next()).await.is_none());
 }
 
 #[tokio::test]
-async fn watch_ends_with_a_timeout_error() {
+async fn watch_ends_with_the_timeout_as_its_outcome() {
     let (_emulator, tasks) = support::demo().await;
     let mut watch = tasks.watch(&name(demo::STUCK_UPLOAD), fast().timeout(Duration::from_millis(100)));
-    assert_eq!(support::within(watch.next()).await.unwrap().unwrap().status, TaskStatus::Pending);
-    let err = support::within(watch.next()).await.unwrap().unwrap_err();
+    let first = support::within(watch.next()).await.unwrap().unwrap();
+    assert_eq!(first.details().map(|details| &details.status), Some(&TaskStatus::Pending));
+    // A timeout is an outcome like the others, not an error; `into_result` makes it one.
+    let last = support::within(watch.next()).await.unwrap().unwrap();
+    let TaskEvent::Finished(outcome) = last else { panic!("{last:?}") };
+    assert!(matches!(outcome, WaitOutcome::TimedOut { .. }), "{outcome:?}");
+    let err = outcome.into_result().unwrap_err();
     assert!(matches!(err, Error::WaitTimedOut { .. }), "{err}");
     assert!(support::within(watch.next()).await.is_none());
 }
