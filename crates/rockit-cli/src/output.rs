@@ -97,15 +97,19 @@ pub(crate) fn terminal_text(text: &str) -> String {
 /// holds one part, not the table (a cell wider than its column shifts its own row only).
 #[derive(Debug, Default)]
 pub(crate) struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<(String, Option<Color>)>>,
     /// Set by the first flush; the header has been written then.
     widths: Option<Vec<usize>>,
 }
 
 impl Table {
-    pub(crate) fn new(header: &[&'static str]) -> Self {
-        Self { header: header.to_vec(), rows: Vec::new(), widths: None }
+    pub(crate) fn new(header: &[&str]) -> Self {
+        Self {
+            header: header.iter().map(|title| (*title).to_owned()).collect(),
+            rows: Vec::new(),
+            widths: None,
+        }
     }
 
     /// Adds a row; control characters in its cells are replaced (see [`terminal_text`]).
@@ -165,7 +169,7 @@ impl Table {
 
     fn write_header(&self, widths: &[usize], style: Style, out: &mut dyn Write) -> io::Result<()> {
         let header: Vec<(String, Option<Color>)> =
-            self.header.iter().map(|title| ((*title).to_owned(), None)).collect();
+            self.header.iter().map(|title| (title.clone(), None)).collect();
         write_row(&header, widths, style, out)
     }
 }

@@ -69,6 +69,7 @@
 //! # }
 //! ```
 
+mod advice;
 mod build;
 mod build_wait;
 mod client;
@@ -85,6 +86,7 @@ pub use rockit_model::{
     TaskSummary, UpdateTask,
 };
 
+pub use crate::advice::{NextStep, StageSlot};
 pub use crate::build::{Build, BuildState, BuildStream, Stage};
 pub use crate::build_wait::{
     BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions, PREVIOUS_BUILDS,
@@ -95,7 +97,9 @@ pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMark
 pub use crate::pacing::{Pacing, Pause, PauseReason};
 pub use crate::page::Page;
 pub use crate::poll::Watch;
-pub use crate::stream::{ListingReport, MAX_STEPS_BACK, STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
+pub use crate::stream::{
+    ListingReport, MAX_STEPS_BACK, MissedReason, STREAM_PAGE_LIMIT, StreamPosition, TaskStream,
+};
 pub use crate::wait::{TaskEvent, WaitOptions, WaitOutcome};
 
 /// The stream traits, for code that needs more than the inherent `try_next` of [`TaskStream`],

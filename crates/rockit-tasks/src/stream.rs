@@ -74,7 +74,51 @@ impl ListingReport {
     /// In the default order a listing keeps its place by name, so tasks coming and going never
     /// make it miss one; this is then `false` unless it gave up.
     pub fn may_have_missed(&self) -> bool {
-        (self.custom_order || self.unordered) && self.total_changed || self.incomplete
+        self.missed_reason().is_some()
+    }
+
+    /// Why the listing may have missed tasks, if it may have: for a display to say.
+    pub fn missed_reason(&self) -> Option<MissedReason> {
+        if self.incomplete {
+            Some(MissedReason::GaveUp)
+        } else if !self.total_changed {
+            None
+        } else if self.custom_order {
+            Some(MissedReason::ChangedInCustomOrder)
+        } else if self.unordered {
+            Some(MissedReason::ChangedOutOfOrder)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a listing may have missed tasks ([`ListingReport::missed_reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissedReason {
+    /// Tasks came or went while a listing in a sort order of its own ran: only repeats of the
+    /// previous page could be dropped.
+    ChangedInCustomOrder,
+    /// Tasks came or went while pages came back out of name order.
+    ChangedOutOfOrder,
+    /// The stream gave up looking for its place after tasks disappeared.
+    GaveUp,
+}
+
+impl std::fmt::Display for MissedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ChangedInCustomOrder => {
+                "tasks were added or removed during the listing; in a sort order of its own it may have missed some"
+            }
+            Self::ChangedOutOfOrder => {
+                "tasks were added or removed during the listing, whose pages came out of name order; it may have missed some"
+            }
+            Self::GaveUp => {
+                "tasks disappeared during the listing faster than it could find its place again; it may have missed some"
+            }
+        })
     }
 }
 

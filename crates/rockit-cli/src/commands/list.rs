@@ -5,7 +5,7 @@ use std::io::Write;
 
 use futures_util::future::join;
 use rockit_model::{ListTasks, TaskSummary};
-use rockit_tasks::{Tasks, WarningMark, WarningMarks};
+use rockit_tasks::{MissedReason, Tasks, WarningMark, WarningMarks};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, ListArgs};
@@ -31,8 +31,8 @@ struct Listing {
     tasks: Vec<TaskSummary>,
     total: u64,
     page: Option<(u64, u32)>,
-    /// With `--all`: whether the listing may have missed tasks that came or went meanwhile.
-    may_have_missed: bool,
+    /// With `--all`: why the listing may have missed tasks, if it may have.
+    missed: Option<MissedReason>,
 }
 
 pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
@@ -82,11 +82,8 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
         (listing?, Some(marks))
     };
     let flags = flags_of(marks.as_ref());
-    if listing.may_have_missed {
-        writeln!(
-            io.stderr,
-            "note: tasks were added or removed during the listing; with --sort it may have missed some"
-        )?;
+    if let Some(reason) = listing.missed {
+        writeln!(io.stderr, "note: {reason}")?;
     }
     render(&listing, &flags, connection.org.as_deref(), Style::for_stdout(io), io.stdout)?;
     Ok(Exit::Success)
@@ -138,11 +135,8 @@ async fn stream_table(
     }
     table.flush(style, io.stdout)?;
     let report = stream.report();
-    if report.may_have_missed() {
-        writeln!(
-            io.stderr,
-            "note: tasks were added or removed during the listing; with --sort it may have missed some"
-        )?;
+    if let Some(reason) = report.missed_reason() {
+        writeln!(io.stderr, "note: {reason}")?;
     }
     let total = report.last_total.unwrap_or(shown);
     let noun = if total == 1 { "task" } else { "tasks" };
@@ -220,7 +214,7 @@ async fn fetch(tasks: &Tasks, request: ListTasks, all: bool) -> anyhow::Result<L
             total: page.total_count,
             page: Some((page.offset, page.limit)),
             tasks: page.tasks,
-            may_have_missed: false,
+            missed: None,
         });
     }
     let mut stream = tasks.stream(request);
@@ -232,7 +226,7 @@ async fn fetch(tasks: &Tasks, request: ListTasks, all: bool) -> anyhow::Result<L
     Ok(Listing {
         total: report.last_total.unwrap_or(listed.len() as u64),
         page: None,
-        may_have_missed: report.may_have_missed(),
+        missed: report.missed_reason(),
         tasks: listed,
     })
 }
@@ -286,7 +280,7 @@ mod tests {
             ],
             total: 13,
             page: Some((0, 10)),
-            may_have_missed: false,
+            missed: None,
         };
         let markers = WarningMarks::new(
             ["exampleorg-sushi-0002-1733149403-dltar".parse().unwrap()].into(),
