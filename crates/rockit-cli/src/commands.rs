@@ -9,6 +9,8 @@ mod show;
 mod update;
 mod wait;
 
+use std::io::Write as _;
+
 use clap::CommandFactory;
 
 use crate::cli::{AuthCommand, BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};
@@ -33,7 +35,11 @@ pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "rockit", io.stdout);
+            // Written whole from a buffer: clap_complete panics on a failed write, and a reader
+            // that went away (`| head -1`) must end the command quietly, as everywhere else.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rockit", &mut script);
+            io.stdout.write_all(&script)?;
             Ok(Exit::Success)
         }
     }

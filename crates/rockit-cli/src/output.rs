@@ -122,8 +122,8 @@ impl Table {
         self.rows.len()
     }
 
-    /// Writes the table with columns two spaces apart, padded to the widest cell (counting
-    /// characters), without trailing spaces.
+    /// Writes the table with columns two spaces apart, padded to the widest cell (by display
+    /// width: a wide character takes two columns), without trailing spaces.
     pub(crate) fn render(&self, style: Style, out: &mut dyn Write) -> io::Result<()> {
         let widths = self.widths.clone().unwrap_or_else(|| self.measure());
         self.write_header(&widths, style, out)?;
@@ -154,13 +154,13 @@ impl Table {
         Ok(())
     }
 
-    /// The widest cell of each column, header included, in characters.
+    /// The widest cell of each column, header included, in terminal columns.
     fn measure(&self) -> Vec<usize> {
-        let mut widths: Vec<usize> = self.header.iter().map(|title| title.chars().count()).collect();
+        let mut widths: Vec<usize> = self.header.iter().map(|title| display_width(title)).collect();
         for row in &self.rows {
             for (index, (text, _)) in row.iter().enumerate() {
                 if let Some(width) = widths.get_mut(index) {
-                    *width = (*width).max(text.chars().count());
+                    *width = (*width).max(display_width(text));
                 }
             }
         }
@@ -175,6 +175,12 @@ impl Table {
 }
 
 /// One line of a table: cells two spaces apart, padded to `widths`, no trailing spaces.
+/// How many columns `text` takes on a terminal: two for a wide character (`ラ`), none for a
+/// combining mark. Cells are escaped first ([`terminal_text`]), so no control character is left.
+fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
 fn write_row(
     row: &[(String, Option<Color>)],
     widths: &[usize],
@@ -189,7 +195,7 @@ fn write_row(
         }
         line.push_str(&style.paint(text, *color));
         if index + 1 < last {
-            let pad = widths.get(index).copied().unwrap_or(0).saturating_sub(text.chars().count());
+            let pad = widths.get(index).copied().unwrap_or(0).saturating_sub(display_width(text));
             line.extend(std::iter::repeat_n(' ', pad));
         }
     }
@@ -234,6 +240,22 @@ pub(crate) fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_and_zero_width_characters_keep_the_columns_aligned() {
+        let mut table = Table::new(&["APP", "BUILD"]);
+        table.push(vec![("ラーメン".into(), None), ("0001".into(), None)]);
+        table.push(vec![("sushi".into(), None), ("0002".into(), None)]);
+        // `e` and a combining acute accent: one column.
+        table.push(vec![("cafe\u{301}".into(), None), ("0003".into(), None)]);
+        let mut out = Vec::new();
+        table.render(Style::plain(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let columns: Vec<usize> =
+            text.lines().map(|line| display_width(&line[..line.find("0").unwrap_or(line.len())])).collect();
+        assert_eq!(text.lines().next(), Some("APP       BUILD"));
+        assert_eq!(columns[1..], [10, 10, 10], "{text}");
+    }
 
     #[test]
     fn tables_align_and_colour_only_when_asked() {

@@ -50,3 +50,22 @@ async fn completions_for_each_shell() {
     }
     rockit(&["completions", "tcsh"]).await.expect(2);
 }
+
+#[test]
+fn completions_written_to_a_closed_pipe_end_quietly() {
+    use std::process::{Command, Stdio};
+    for shell in ["bash", "zsh"] {
+        let mut child = Command::new(crate::BIN)
+            .args(["completions", shell])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the script is written, as `| head -1` does after a line.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{shell}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{shell}: {stderr}");
+    }
+}
