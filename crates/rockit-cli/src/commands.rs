@@ -9,8 +9,6 @@ mod show;
 mod update;
 mod wait;
 
-use std::io::Write as _;
-
 use clap::CommandFactory;
 
 use crate::cli::{AuthCommand, BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};

@@ -252,7 +252,7 @@ mod tests {
         table.render(Style::plain(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let columns: Vec<usize> =
-            text.lines().map(|line| display_width(&line[..line.find("0").unwrap_or(line.len())])).collect();
+            text.lines().map(|line| display_width(&line[..line.find('0').unwrap_or(line.len())])).collect();
         assert_eq!(text.lines().next(), Some("APP       BUILD"));
         assert_eq!(columns[1..], [10, 10, 10], "{text}");
     }
