@@ -73,6 +73,13 @@ pub struct Io<'a> {
 }
 
 impl Io<'_> {
+    /// Whether progress may be drawn live on stderr: a terminal that is not dumb (`TERM=dumb`),
+    /// and not a CI job (`CI` set), whose runner records every redraw into its log.
+    pub fn live_progress(&self) -> bool {
+        let set = |name: &str| (self.var)(name).is_some_and(|value| !value.is_empty());
+        self.stderr_is_terminal && !set("CI") && (self.var)("TERM").as_deref() != Some("dumb")
+    }
+
     /// Runs `f` with the process's own streams and environment.
     pub fn with_std<T>(f: impl FnOnce(&mut Io<'_>) -> T) -> T {
         let stdin = std::io::stdin();

@@ -90,6 +90,15 @@ pub(crate) fn terminal_text(text: &str) -> String {
     rockit_model::printable(text).into_owned()
 }
 
+/// How often a live view redraws at most: once a second keeps the elapsed time current and a
+/// recorded terminal (`script`, a CI runner's) small.
+pub(crate) const LIVE_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Where live views draw: stderr, at most once per [`LIVE_TICK`].
+pub(crate) fn live_target() -> indicatif::ProgressDrawTarget {
+    indicatif::ProgressDrawTarget::stderr_with_hz(1)
+}
+
 /// A table: a header row and rows of cells, each cell with an optional colour.
 ///
 /// [`Table::render`] writes it whole, padded to the widest cell. A long table is written in parts

@@ -125,6 +125,27 @@ async fn on_a_terminal_wait_and_watch_use_the_live_line_instead_of_plain_lines()
 }
 
 #[tokio::test]
+async fn in_ci_or_on_a_dumb_terminal_waits_print_plain_lines_instead_of_a_live_view() {
+    let emulator = demo_emulator().await;
+    for vars in [[("CI", "true")], [("TERM", "dumb")]] {
+        let out = run(&emulator, &["tasks", "wait", demo::FAILED_DOWNLOAD], "", true, &vars).await;
+        assert_eq!(out.exit, Exit::TaskFailed);
+        // The one line per change a log wants, not spinner frames.
+        assert!(
+            out.stderr.ends_with(" failed: download failed (HTTP 200, exit code 18, 1073741824 of 2147483648 bytes)\n"),
+            "{vars:?}: {}",
+            out.stderr
+        );
+        let out =
+            run(&emulator, &["builds", "wait", "sushi", "3", "--timeout", "1ms"], "", true, &vars).await;
+        assert!(out.stderr.starts_with("waiting for build sushi 0003 until "), "{vars:?}: {}", out.stderr);
+    }
+    // An empty CI is no CI.
+    let out = run(&emulator, &["tasks", "wait", demo::FAILED_DOWNLOAD], "", true, &[("CI", "")]).await;
+    assert_eq!(out.stderr, "");
+}
+
+#[tokio::test]
 async fn the_environment_configures_when_flags_do_not() {
     let emulator = demo_emulator().await;
     let url = emulator.base_url();

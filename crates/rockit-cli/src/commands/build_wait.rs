@@ -8,7 +8,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use rockit_model::{BuildId, Exception};
 use rockit_tasks::{Build, BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions};
 use serde::Serialize;
@@ -47,7 +47,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
         options = options.until_stage(kind);
     }
 
-    let live = io.stderr_is_terminal && !json;
+    let live = io.live_progress() && !json;
     let view = LiveView::new(live, &id);
     let mut watch = connection.tasks.watch_build(&id, options);
     let mut announced = false;
@@ -220,12 +220,12 @@ impl LiveView {
         if !live {
             return Self { bar: ProgressBar::hidden(), shown: std::cell::RefCell::default() };
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, output::live_target());
         let style = ProgressStyle::with_template("{spinner} {prefix} {elapsed}\n{msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_prefix(format!("{id:#}"));
-        bar.enable_steady_tick(Duration::from_millis(100));
+        bar.enable_steady_tick(output::LIVE_TICK);
         Self { bar, shown: std::cell::RefCell::default() }
     }
 

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use rockit_model::{TaskDetails, TaskName};
 use rockit_tasks::{Pause, TaskEvent, WaitOptions, WaitOutcome};
 use serde::Serialize;
@@ -78,7 +78,7 @@ pub(crate) async fn run(
         .max_interval(interval.max(defaults.max_interval));
 
     let started = Instant::now();
-    let progress = Progress::new(io.stderr_is_terminal, &name);
+    let progress = Progress::new(io.live_progress(), &name);
     let mut watch = connection.tasks.watch(&name, options);
     let mut transitions: Vec<TaskDetails> = Vec::new();
     let mut paused = false;
@@ -233,12 +233,12 @@ impl Progress {
         if !live {
             return Self { bar: ProgressBar::hidden(), live };
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, output::live_target());
         let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_message(format!("{name} …"));
-        bar.enable_steady_tick(Duration::from_millis(100));
+        bar.enable_steady_tick(output::LIVE_TICK);
         Self { bar, live }
     }
 
