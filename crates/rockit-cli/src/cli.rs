@@ -102,7 +102,8 @@ pub(crate) struct GlobalArgs {
     /// [env: ROCKIT_PROFILE]
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) profile: Option<String>,
-    /// Output format: an aligned table for people, or one JSON document for scripts
+    /// Output format: an aligned table for people, one JSON document for scripts, or (for waits,
+    /// watches and lists) one JSON object per line as it happens
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
     /// Give up after this long, like 30s or 2m: each API call with its retries, or the whole wait
@@ -180,6 +181,8 @@ pub(crate) enum OutputFormat {
     Table,
     // One JSON document with the API's field names, for `jq` and scripts.
     Json,
+    // One JSON object per line as it happens: the events of waits and watches, the items of lists.
+    Jsonl,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,11 @@ use crate::{Cli, Exit, Io};
 /// an [`Exit`].
 pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
     let Cli { global, command } = cli;
+    if jsonl(&global) && !streams(&command) {
+        return Err(crate::exit::usage(
+            "--output jsonl is for waits, watches and lists (tasks list/wait/watch, builds list/wait); use --output json",
+        ));
+    }
     match command {
         Command::Tasks(command) => tasks(&global, command, io).await,
         Command::Auth(AuthCommand::Status) => auth::status(&global, io).await,
@@ -57,4 +62,18 @@ async fn tasks(global: &GlobalArgs, command: TasksCommand, io: &mut Io<'_>) -> a
 /// Whether the command prints JSON.
 fn json(global: &GlobalArgs) -> bool {
     global.output == OutputFormat::Json
+}
+
+/// Whether the command prints one JSON object per line as it happens.
+fn jsonl(global: &GlobalArgs) -> bool {
+    global.output == OutputFormat::Jsonl
+}
+
+/// Whether the command has a stream of objects to print (`--output jsonl`).
+fn streams(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Tasks(TasksCommand::List(_) | TasksCommand::Wait(_) | TasksCommand::Watch(_))
+            | Command::Builds(BuildsCommand::List(_) | BuildsCommand::Wait(_))
+    )
 }

@@ -246,6 +246,48 @@ pub(crate) fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io:
     writeln!(out)
 }
 
+/// One line of `--output jsonl`: `value` on one line, written and flushed at once, so that a
+/// reader sees it as it happens.
+pub(crate) fn json_line<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// The body of a `pause` event: why, and how long the server asked to wait.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PauseEvent {
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
+}
+
+impl PauseEvent {
+    pub(crate) fn new(pause: &rockit_tasks::Pause) -> Self {
+        Self { reason: pause.reason.as_str(), retry_after: pause.retry_after.map(|after| after.as_secs()) }
+    }
+}
+
+/// The body of an event that carries nothing but its type and time.
+#[derive(Debug, Serialize)]
+pub(crate) struct NoBody {}
+
+/// One event of `--output jsonl`: `{"type": …, "time": "2026-12-05T09:32:23Z", …the body's
+/// fields}`, the body's fields named as `--output json` names them.
+pub(crate) fn event<T: Serialize>(out: &mut dyn Write, kind: &str, body: &T) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Event<'a, T> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        time: String,
+        #[serde(flatten)]
+        body: &'a T,
+    }
+    let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    json_line(out, &Event { kind, time, body })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

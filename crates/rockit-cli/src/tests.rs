@@ -132,7 +132,9 @@ async fn in_ci_or_on_a_dumb_terminal_waits_print_plain_lines_instead_of_a_live_v
         assert_eq!(out.exit, Exit::TaskFailed);
         // The one line per change a log wants, not spinner frames.
         assert!(
-            out.stderr.ends_with(" failed: download failed (HTTP 200, exit code 18, 1073741824 of 2147483648 bytes)\n"),
+            out.stderr.ends_with(
+                " failed: download failed (HTTP 200, exit code 18, 1073741824 of 2147483648 bytes)\n"
+            ),
             "{vars:?}: {}",
             out.stderr
         );

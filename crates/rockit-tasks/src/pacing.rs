@@ -139,6 +139,16 @@ pub enum PauseReason {
     RateLimited,
 }
 
+impl PauseReason {
+    /// `maintenance` or `rate-limited`, for machine-readable output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Maintenance => "maintenance",
+            Self::RateLimited => "rate-limited",
+        }
+    }
+}
+
 /// The server asked a waiter to come back later; the wait goes on at the waiter's own pace
 /// (never slower than its maximum interval, whatever the server asked) until its deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! elsewhere, one timestamped line per change goes to stderr, for CI logs. The outcome goes to
 //! stdout.
 
+use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,6 +38,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
     let defaults = *BuildWaitOptions::default().pacing();
     let timeout = global.timeout.unwrap_or(defaults.timeout);
     let json = super::json(global);
+    let jsonl = super::jsonl(global);
     let connection = connect(global, io.var, false).await?;
     let mut options = BuildWaitOptions::new()
         .timeout(timeout)
@@ -47,7 +49,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
         options = options.until_stage(kind);
     }
 
-    let live = io.live_progress() && !json;
+    let live = io.live_progress() && !json && !jsonl;
     let view = LiveView::new(live, &id);
     let mut watch = connection.tasks.watch_build(&id, options);
     let mut announced = false;
@@ -68,11 +70,15 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
             _ => None,
         };
         // Before the first look the target may not be known yet: a pause does not announce it.
-        if !announced && !json && !live && pause.is_none() {
+        if !announced && !json && !jsonl && !live && pause.is_none() {
             writeln!(io.stderr, "waiting for build {id:#} until {}", progress.target)?;
             announced = true;
         }
-        if live {
+        if jsonl {
+            for change in &progress.changes {
+                change_event(io.stdout, change)?;
+            }
+        } else if live {
             view.note(pause);
             if pause.is_none() {
                 view.show(&progress);
@@ -105,7 +111,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
         BuildOutcome::Failed(_) => Exit::TaskFailed,
         _ => Exit::TimedOut,
     };
-    if json {
+    if json || jsonl {
         let document = WaitDocument {
             outcome: match outcome {
                 BuildOutcome::Succeeded(_) => "succeeded",
@@ -116,7 +122,12 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
             build: BuildDocument::new(outcome.build()),
             exception,
         };
-        output::json(io.stdout, &document)?;
+        if jsonl {
+            // The last line: how the wait ended, with the same fields as `--output json`'s.
+            output::event(io.stdout, "outcome", &document)?;
+        } else {
+            output::json(io.stdout, &document)?;
+        }
     } else {
         let summary = outcome_line(&id, outcome, &last.target, last.elapsed, timeout, exception.as_deref());
         let style = Style::for_stdout(io);
@@ -138,6 +149,50 @@ async fn failed_exception(tasks: &rockit_tasks::Tasks, build: &Build) -> Option<
             tracing::debug!("no exception for {}: {err}", stage.current().name);
             None
         }
+    }
+}
+
+/// A change as an event of `--output jsonl`: `stage`, `attempt`, `status`, `warning`, `pause`,
+/// `resume`, with the task concerned and, where its name tells, when it was created.
+fn change_event(out: &mut dyn Write, change: &BuildChange) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct TaskEvent<'a> {
+        task: &'a rockit_model::TaskSummary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        created: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<&'a rockit_model::TaskStatus>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        supersedes: Option<&'a rockit_model::TaskName>,
+    }
+    #[derive(Serialize)]
+    struct WarningEvent<'a> {
+        task: &'a rockit_model::TaskName,
+    }
+    fn task<'a>(
+        task: &'a rockit_model::TaskSummary,
+        from: Option<&'a rockit_model::TaskStatus>,
+        supersedes: Option<&'a rockit_model::TaskName>,
+    ) -> TaskEvent<'a> {
+        let created = task.name.parts().map(|parts| parts.created_unix());
+        TaskEvent { task, created, from, supersedes }
+    }
+    match change {
+        BuildChange::StageAppeared { task: summary } => {
+            output::event(out, "stage", &task(summary, None, None))
+        }
+        BuildChange::AttemptStarted { task: summary, superseded } => {
+            output::event(out, "attempt", &task(summary, None, Some(superseded)))
+        }
+        BuildChange::StatusChanged { task: summary, from } => {
+            output::event(out, "status", &task(summary, Some(from), None))
+        }
+        BuildChange::WarningRaised { task } => output::event(out, "warning", &WarningEvent { task }),
+        BuildChange::Paused(pause) => output::event(out, "pause", &output::PauseEvent::new(pause)),
+        BuildChange::Resumed => output::event(out, "resume", &output::NoBody {}),
+        // A change a newer SDK reports that this CLI does not name yet.
+        _ => Ok(()),
     }
 }
 

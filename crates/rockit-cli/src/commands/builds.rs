@@ -103,6 +103,12 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
         }
         Err(err) => tracing::debug!("no warning counts: {}", output::terminal_text(&err.to_string())),
     }
+    if super::jsonl(global) {
+        for build in &builds {
+            output::json_line(io.stdout, &BuildDocument::new(build))?;
+        }
+        return Ok(Exit::Success);
+    }
     if super::json(global) {
         let document = ListDocument {
             builds: builds.iter().map(BuildDocument::new).collect(),

@@ -54,6 +54,9 @@ pub(super) async fn run(global: &GlobalArgs, args: ListArgs, io: &mut Io<'_>) ->
     let connection = connect(global, io.var, true).await?;
     let tasks = &connection.tasks;
 
+    if super::jsonl(global) {
+        return lines(tasks, request, args.all, io).await;
+    }
     if args.all && !json {
         return stream_table(tasks, request, &filters, args.no_markers, connection.org.as_deref(), io).await;
     }
@@ -205,6 +208,25 @@ fn filters(args: &ListArgs) -> ListTasks {
         filters = filters.created_before(until);
     }
     filters
+}
+
+/// `--output jsonl`: each task on a line of its own, as `--output json` writes it, written as it
+/// arrives (with `--all`, page by page).
+async fn lines(tasks: &Tasks, request: ListTasks, all: bool, io: &mut Io<'_>) -> anyhow::Result<Exit> {
+    if !all {
+        for task in &tasks.list(request).await?.tasks {
+            output::json_line(io.stdout, task)?;
+        }
+        return Ok(Exit::Success);
+    }
+    let mut stream = tasks.stream(request);
+    while let Some(task) = stream.try_next().await? {
+        output::json_line(io.stdout, &task)?;
+    }
+    if let Some(reason) = stream.report().missed_reason() {
+        writeln!(io.stderr, "note: {reason}")?;
+    }
+    Ok(Exit::Success)
 }
 
 async fn fetch(tasks: &Tasks, request: ListTasks, all: bool) -> anyhow::Result<Listing> {

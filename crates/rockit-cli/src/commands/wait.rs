@@ -54,6 +54,12 @@ struct WaitDocument<'a> {
     task: Option<&'a TaskDetails>,
 }
 
+/// The body of a `status` event of `--output jsonl`: the task's new details.
+#[derive(Debug, Serialize)]
+struct StatusEvent<'a> {
+    task: &'a TaskDetails,
+}
+
 #[derive(Debug, Serialize)]
 struct WatchDocument<'a> {
     outcome: Outcome,
@@ -71,6 +77,7 @@ pub(crate) async fn run(
     let defaults = *WaitOptions::default().pacing();
     let timeout = global.timeout.unwrap_or(defaults.timeout);
     let json = super::json(global);
+    let jsonl = super::jsonl(global);
     let connection = connect(global, io.var, false).await?;
     let options = WaitOptions::new()
         .timeout(timeout)
@@ -78,7 +85,7 @@ pub(crate) async fn run(
         .max_interval(interval.max(defaults.max_interval));
 
     let started = Instant::now();
-    let progress = Progress::new(io.live_progress(), &name);
+    let progress = Progress::new(io.live_progress() && !jsonl, &name);
     let mut watch = connection.tasks.watch(&name, options);
     let mut transitions: Vec<TaskDetails> = Vec::new();
     let mut paused = false;
@@ -104,7 +111,9 @@ pub(crate) async fn run(
             }
             TaskEvent::Paused(pause) => {
                 progress.note(Some(&pause));
-                if !progress.is_live() {
+                if jsonl {
+                    output::event(io.stdout, "pause", &output::PauseEvent::new(&pause))?;
+                } else if !progress.is_live() {
                     writeln!(io.stderr, "{}", pause_line(Some(&pause), started.elapsed()))?;
                 }
                 paused = true;
@@ -115,19 +124,25 @@ pub(crate) async fn run(
         // Any event after a pause says the server answers again: said once, before the news.
         if std::mem::take(&mut paused) {
             progress.note(None);
-            if !progress.is_live() {
+            if jsonl {
+                output::event(io.stdout, "resume", &output::NoBody {})?;
+            } else if !progress.is_live() {
                 writeln!(io.stderr, "{}", pause_line(None, started.elapsed()))?;
             }
         }
         let Some(details) = details else { continue };
+        if jsonl && outcome.is_none() {
+            output::event(io.stdout, "status", &StatusEvent { task: &details })?;
+        }
         let line = transition_line(&details, started.elapsed());
         progress.status(&details);
         // `watch` prints its lines as its result; `wait` keeps stdout for the outcome and
         // shows progress on stderr when there is no live line (and no JSON to keep clean).
         match mode {
-            Mode::Watch if !json => progress.println(|| writeln!(io.stdout, "{line}"))?,
-            Mode::Wait if !json && !progress.is_live() => writeln!(io.stderr, "{line}")?,
-            _ => {}
+            _ if json || jsonl => {}
+            Mode::Watch => progress.println(|| writeln!(io.stdout, "{line}"))?,
+            Mode::Wait if !progress.is_live() => writeln!(io.stderr, "{line}")?,
+            Mode::Wait => {}
         }
         transitions.push(details);
         if let Some(outcome) = outcome {
@@ -137,7 +152,10 @@ pub(crate) async fn run(
     progress.clear();
 
     let last = transitions.last();
-    if json {
+    if jsonl {
+        // The last line: how the wait ended, with the same fields as `--output json`'s document.
+        output::event(io.stdout, "outcome", &WaitDocument { outcome, task: last })?;
+    } else if json {
         match mode {
             Mode::Wait => output::json(io.stdout, &WaitDocument { outcome, task: last })?,
             Mode::Watch => output::json(io.stdout, &WatchDocument { outcome, transitions: &transitions })?,

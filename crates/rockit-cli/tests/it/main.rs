@@ -8,6 +8,7 @@ mod deceptive;
 mod emulator;
 mod exit_codes;
 mod help;
+mod jsonl;
 mod list;
 mod maintenance;
 mod misuse;
