@@ -14,7 +14,7 @@ use rockit_model::{BuildId, Exception};
 use rockit_tasks::{Build, BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions};
 use serde::Serialize;
 
-use super::builds::{BuildDocument, status_cell};
+use super::builds::BuildDocument;
 use crate::cli::{BuildWaitArgs, GlobalArgs};
 use crate::connect::connect;
 use crate::output::{self, Style};
@@ -51,8 +51,14 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
 
     let live = io.live_progress() && !json && !jsonl;
     let view = LiveView::new(live, &id);
+    let way = match (jsonl, json, live) {
+        (true, _, _) => Way::Events,
+        (_, true, _) => Way::Document,
+        (_, _, true) => Way::Live,
+        _ => Way::Log,
+    };
+    let mut step = Steps { id: &id, way, announced: false, view: &view };
     let mut watch = connection.tasks.watch_build(&id, options);
-    let mut announced = false;
     let last = loop {
         let progress = match watch.try_next().await {
             Ok(Some(progress)) => progress,
@@ -65,35 +71,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: BuildWaitArgs, io: &mut Io<'_
                 return Err(err.into());
             }
         };
-        let pause = match progress.changes.first() {
-            Some(BuildChange::Paused(pause)) => Some(pause),
-            _ => None,
-        };
-        // Before the first look the target may not be known yet: a pause does not announce it.
-        if !announced && !json && !jsonl && !live && pause.is_none() {
-            writeln!(io.stderr, "waiting for build {id:#} until {}", progress.target)?;
-            announced = true;
-        }
-        if jsonl {
-            for change in &progress.changes {
-                change_event(io.stdout, change)?;
-            }
-        } else if live {
-            view.note(pause);
-            if pause.is_none() {
-                view.show(&progress);
-            }
-        } else {
-            // Under `--output json` only the pauses: stdout keeps the one document, and a wait
-            // that seems to hang says why on stderr.
-            let shown = progress
-                .changes
-                .iter()
-                .filter(|change| !json || matches!(change, BuildChange::Paused(_) | BuildChange::Resumed));
-            for change in shown {
-                writeln!(io.stderr, "{}", change_line(change, progress.elapsed))?;
-            }
-        }
+        step.report(&progress, io)?;
         if progress.outcome.is_some() {
             break progress;
         }
@@ -149,6 +127,63 @@ async fn failed_exception(tasks: &rockit_tasks::Tasks, build: &Build) -> Option<
             tracing::debug!("no exception for {}: {err}", stage.current().name);
             None
         }
+    }
+}
+
+/// How each step of the watch is shown: as events (`--output jsonl`), or as lines, on a terminal
+/// above the live line and elsewhere on stderr (under `--output json` only the pauses: stdout
+/// keeps the one document, and a wait that seems to hang says why on stderr).
+struct Steps<'a> {
+    id: &'a BuildId,
+    way: Way,
+    /// Whether the line saying what the wait waits for was written.
+    announced: bool,
+    view: &'a LiveView,
+}
+
+/// Where the steps of a watch go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// `--output jsonl`: an event per change on stdout.
+    Events,
+    /// `--output json`: only the pauses, on stderr.
+    Document,
+    /// A terminal: lines above the live line.
+    Live,
+    /// Anything else: lines on stderr.
+    Log,
+}
+
+impl Steps<'_> {
+    fn report(&mut self, progress: &BuildProgress, io: &mut Io<'_>) -> std::io::Result<()> {
+        if self.way == Way::Events {
+            return progress.changes.iter().try_for_each(|change| change_event(io.stdout, change));
+        }
+        let pause = match progress.changes.first() {
+            Some(BuildChange::Paused(pause)) => Some(pause),
+            _ => None,
+        };
+        let mut lines = Vec::new();
+        // Before the first look the target may not be known yet: a pause does not announce it.
+        let json = self.way == Way::Document;
+        if !self.announced && !json && pause.is_none() {
+            lines.push(format!("waiting for build {:#} until {}", self.id, progress.target));
+            self.announced = true;
+        }
+        let shown = progress
+            .changes
+            .iter()
+            .filter(|change| !json || matches!(change, BuildChange::Paused(_) | BuildChange::Resumed));
+        lines.extend(shown.map(|change| change_line(change, progress.elapsed)));
+        for line in &lines {
+            if self.way == Way::Live {
+                self.view.println(line);
+            } else {
+                writeln!(io.stderr, "{line}")?;
+            }
+        }
+        self.view.show(progress, pause);
+        Ok(())
     }
 }
 
@@ -266,67 +301,42 @@ fn outcome_line(
 /// redrawn in place. Hidden when stderr is not a terminal.
 struct LiveView {
     bar: ProgressBar,
-    /// The stage lines last shown, and the pause shown below them, if any.
-    shown: std::cell::RefCell<(String, Option<String>)>,
 }
 
 impl LiveView {
     fn new(live: bool, id: &BuildId) -> Self {
         if !live {
-            return Self { bar: ProgressBar::hidden(), shown: std::cell::RefCell::default() };
+            return Self { bar: ProgressBar::hidden() };
         }
         let bar = ProgressBar::with_draw_target(None, output::live_target());
-        let style = ProgressStyle::with_template("{spinner} {prefix} {elapsed}\n{msg}")
+        let style = ProgressStyle::with_template("{spinner} {prefix} {elapsed} · {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_prefix(format!("{id:#}"));
+        bar.set_message("waiting for the first answer");
         bar.enable_steady_tick(output::LIVE_TICK);
-        Self { bar, shown: std::cell::RefCell::default() }
+        Self { bar }
     }
 
-    /// Shows the pause the server asked for below the stages, or no longer.
-    fn note(&self, pause: Option<&rockit_tasks::Pause>) {
-        let note = pause.map(|pause| format!("  {pause}; the wait goes on"));
-        let mut shown = self.shown.borrow_mut();
-        if shown.1 != note {
-            shown.1 = note;
-            self.draw(&shown);
-        }
+    /// Writes `line` above the live line, which stays below it.
+    fn println(&self, line: &str) {
+        self.bar.println(line);
     }
 
-    fn draw(&self, (lines, note): &(String, Option<String>)) {
-        match note {
-            // Before the first answer there are no stage lines yet.
-            Some(note) if lines.is_empty() => self.bar.set_message(output::terminal_text(note)),
-            Some(note) => self.bar.set_message(format!("{lines}\n{}", output::terminal_text(note))),
-            None => self.bar.set_message(lines.clone()),
-        }
-    }
-
-    fn show(&self, progress: &BuildProgress) {
-        let build = &progress.build;
-        let mut lines = vec![format!("  waiting until {}", progress.target)];
-        if build.is_empty() {
-            lines.push("  (no task of the build yet)".to_owned());
-        }
-        for stage in build.stages() {
-            let (status, _) = status_cell(stage.status());
-            let retried = if stage.superseded().is_empty() {
-                String::new()
-            } else {
-                format!(" (attempt {})", stage.attempts().len())
-            };
-            lines.push(format!(
-                "  {:<8} {status:<5} {}{retried}",
-                stage.kind().as_str(),
-                stage.current().name
-            ));
-        }
-        // Each line is cleaned on its own: server text never adds a line break.
-        let lines: Vec<String> = lines.iter().map(|line| output::terminal_text(line)).collect();
-        let mut shown = self.shown.borrow_mut();
-        shown.0 = lines.join("\n");
-        self.draw(&shown);
+    /// The live line's text: the newest stage and its status, or the pause the server asked for.
+    fn show(&self, progress: &BuildProgress, pause: Option<&rockit_tasks::Pause>) {
+        let text = match (pause, progress.build.stages().last()) {
+            (Some(pause), _) => format!("{pause}; the wait goes on"),
+            (None, None) => format!("no task of the build yet; waiting until {}", progress.target),
+            (None, Some(stage)) => format!(
+                "{} {} ({} of its stages so far); waiting until {}",
+                stage.kind(),
+                stage.status(),
+                progress.build.stages().len(),
+                progress.target
+            ),
+        };
+        self.bar.set_message(output::terminal_text(&text));
     }
 
     fn clear(&self) {
