@@ -113,6 +113,10 @@ pub(crate) struct GlobalArgs {
     /// Retries of a failed idempotent call (network errors, 429, 5xx) [default: 3]
     #[arg(long, global = true, value_name = "N")]
     pub(crate) retries: Option<u32>,
+    /// A PEM file of CA certificates to trust besides the system's trust store: a studio's
+    /// private CA, a TLS-inspecting proxy's [env: ROCKIT_CA_CERT]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) ca_cert: Option<std::path::PathBuf>,
     /// Log to stderr (-v: requests and retries; -vv: more); secrets are never logged
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,
@@ -137,6 +141,7 @@ impl std::fmt::Debug for GlobalArgs {
             output,
             timeout,
             retries,
+            ca_cert,
             verbose,
             emulator,
         } = self;
@@ -153,6 +158,7 @@ impl std::fmt::Debug for GlobalArgs {
             .field("output", output)
             .field("timeout", timeout)
             .field("retries", retries)
+            .field("ca_cert", ca_cert)
             .field("verbose", verbose)
             .field("emulator", emulator)
             .finish()

@@ -53,6 +53,7 @@ fn flags(global: &GlobalArgs) -> anyhow::Result<Settings> {
     settings.api_key_command = command(&global.api_key_command, "--api-key-command")?;
     settings.timeout = global.timeout;
     settings.retries = global.retries;
+    settings.ca_cert.clone_from(&global.ca_cert);
     Ok(settings)
 }
 

@@ -163,8 +163,15 @@ pub(crate) fn report(
     }
     let _ = writeln!(stderr, "error: {line}");
     if verbose {
+        // A cause whose text ends the line above (an error that prints its source too) adds
+        // nothing: it is skipped, so the chain reads once.
+        let mut above = error.to_string();
         for cause in error.chain().skip(1) {
-            let _ = writeln!(stderr, "  caused by: {}", terminal_text(&cause.to_string()));
+            let text = cause.to_string();
+            if !above.ends_with(&text) {
+                let _ = writeln!(stderr, "  caused by: {}", terminal_text(&text));
+            }
+            above = text;
         }
     }
 }
@@ -258,5 +265,18 @@ mod tests {
         let mut out = Vec::new();
         report(&error, true, None, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "error: top\n  caused by: root cause\n");
+    }
+
+    #[test]
+    fn a_cause_the_line_above_already_prints_is_not_repeated() {
+        let root = anyhow::Error::new(UsageError("GET /x: refused".into()));
+        let error = root.context("list tasks: GET /x: refused").context("list tasks: GET /x: refused");
+        let mut out = Vec::new();
+        report(&error, true, None, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "error: list tasks: GET /x: refused\n");
+        let error = anyhow::Error::new(UsageError("the cause".into())).context("list tasks: refused");
+        let mut out = Vec::new();
+        report(&error, true, None, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "error: list tasks: refused\n  caused by: the cause\n");
     }
 }

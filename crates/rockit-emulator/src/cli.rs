@@ -90,6 +90,13 @@ pub struct EmulatorArgs {
     /// publish or deploy); nothing after it runs.
     #[arg(long, value_name = "KIND")]
     pub build_fail_at: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first); needs
+    /// --tls-key. The certificate should name 127.0.0.1 (the banner's URL) or localhost.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for EmulatorArgs {
@@ -122,6 +129,8 @@ impl std::fmt::Debug for EmulatorArgs {
             build_every,
             build_app,
             build_fail_at,
+            tls_cert,
+            tls_key,
         } = self;
         f.debug_struct("EmulatorArgs")
             .field("listen", listen)
@@ -144,6 +153,8 @@ impl std::fmt::Debug for EmulatorArgs {
             .field("build_every", build_every)
             .field("build_app", build_app)
             .field("build_fail_at", build_fail_at)
+            .field("tls_cert", tls_cert)
+            .field("tls_key", tls_key)
             .finish()
     }
 }
@@ -201,7 +212,7 @@ pub async fn run_until(
         // What one flag names is used; the other credential stays the public demo one.
         builder.api_key(&args.user, &api_key, both).token(&token, &args.user, both)
     };
-    let emulator = builder.start().await?;
+    let emulator = with_tls(builder, &args)?.start().await?;
 
     let mut banner = vec![
         format!("listening on {}", emulator.base_url()),
@@ -264,6 +275,16 @@ pub async fn run_until(
     let _ = writeln!(log, "rockit-emulator: shutting down");
     let _ = log.flush();
     emulator.shutdown().await
+}
+
+/// The builder serving TLS with the files of `--tls-cert` and `--tls-key`, if given.
+fn with_tls(builder: crate::EmulatorBuilder, args: &EmulatorArgs) -> crate::Result<crate::EmulatorBuilder> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else { return Ok(builder) };
+    let read = |path: &std::path::Path| {
+        std::fs::read(path)
+            .map_err(|err| crate::Error::Tls { message: format!("cannot read {} ({err})", path.display()) })
+    };
+    Ok(builder.tls(read(cert)?, read(key)?))
 }
 
 /// Notes maintenance mode and the rate limit, if set, on `log`.

@@ -21,7 +21,7 @@ use crate::fixture::Fixture;
 use crate::infra::RateLimiter;
 use crate::log::{Counters, RecordedRequest, RequestLog};
 use crate::pipeline::BuildPlan;
-use crate::server::conn::{ConnHandle, Listener};
+use crate::server::conn::{ConnHandle, Listener, TlsAccept};
 use crate::server::{Shared, router};
 use crate::store::Store;
 use crate::task::Task;
@@ -57,6 +57,8 @@ pub struct EmulatorBuilder {
     mounted: Vec<Router>,
     maintenance: bool,
     rate_limit: Option<u32>,
+    /// The certificate chain and private key to serve TLS with (PEM).
+    tls: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Default for EmulatorBuilder {
@@ -77,6 +79,7 @@ impl Default for EmulatorBuilder {
             mounted: Vec::new(),
             maintenance: false,
             rate_limit: None,
+            tls: None,
         }
     }
 }
@@ -205,6 +208,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves HTTPS instead of plain HTTP, with the certificate chain (the server's certificate
+    /// first) and the private key of these PEM texts, as a real ROCKIT Edge does: for tests of a
+    /// client's trust (a private CA, a wrong name, an expired certificate). The base URL becomes
+    /// `https://127.0.0.1:PORT`, so the certificate should name that address (or use `localhost`
+    /// with [`Emulator::url`] rewritten). Checked at [`EmulatorBuilder::start`].
+    pub fn tls(
+        mut self,
+        certificate_chain_pem: impl Into<Vec<u8>>,
+        private_key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.tls = Some((certificate_chain_pem.into(), private_key_pem.into()));
+        self
+    }
+
     /// Serves the routes of `router` too, behind the same front door: body limit, request log,
     /// maintenance mode and rate limit (for paths under `/be/`), faults and authentication (401
     /// without valid credentials). Handlers check permissions through the
@@ -249,6 +266,7 @@ impl EmulatorBuilder {
             maintenance: AtomicBool::new(self.maintenance),
             rate_limit: Mutex::new(RateLimiter::new(self.rate_limit, Instant::now())),
         });
+        let tls = self.tls.as_ref().map(|(chain, key)| server_tls(chain, key)).transpose()?;
         let listener = TcpListener::bind(self.listen)
             .await
             .map_err(|source| crate::Error::Bind { addr: self.listen, source })?;
@@ -256,13 +274,15 @@ impl EmulatorBuilder {
             listener.local_addr().map_err(|source| crate::Error::Bind { addr: self.listen, source })?;
         let app = router(shared.clone(), self.mounted).into_make_service_with_connect_info::<ConnHandle>();
         let (shutdown, mut signal) = watch::channel(false);
-        let serve = axum::serve(Listener { inner: listener, shared: shared.clone() }, app)
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let tls = tls.map(|config| TlsAccept::new(Arc::new(config)));
+        let serve = axum::serve(Listener { inner: listener, shared: shared.clone(), tls }, app)
             .with_graceful_shutdown(async move {
                 let _ = signal.wait_for(|stop| *stop).await;
             });
         let server = tokio::spawn(async move { serve.await });
         tracing::debug!(%addr, "rockit-emulator listening");
-        Ok(Emulator { shared, addr, shutdown, server: Some(server) })
+        Ok(Emulator { shared, addr, scheme, shutdown, server: Some(server) })
     }
 
     fn credentials(&self) -> Credentials {
@@ -313,6 +333,8 @@ impl EmulatorBuilder {
 pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    /// `http`, or `https` when serving TLS.
+    scheme: &'static str,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -337,7 +359,7 @@ impl Emulator {
 
     /// The base URL, such as `http://127.0.0.1:41234`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// The URL of `path` (which starts with `/`) on this emulator.
@@ -621,4 +643,23 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         self.shutdown.send_replace(true);
     }
+}
+
+/// The TLS configuration of a server with this certificate chain and key (PEM).
+fn server_tls(chain_pem: &[u8], key_pem: &[u8]) -> crate::Result<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |message: String| crate::Error::Tls { message };
+    let chain = CertificateDer::pem_slice_iter(chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| invalid(format!("the certificate is not valid PEM ({err})")))?;
+    if chain.is_empty() {
+        return Err(invalid("the certificate file holds no -----BEGIN CERTIFICATE----- block".to_owned()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem)
+        .map_err(|err| invalid(format!("the key is not a PEM private key ({err})")))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_no_client_auth().with_single_cert(chain, key))
+        .map_err(|err| invalid(format!("the certificate and key do not make a TLS server ({err})")))
 }

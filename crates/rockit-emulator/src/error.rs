@@ -73,6 +73,12 @@ pub enum Error {
         /// The refused address.
         addr: SocketAddr,
     },
+    /// The TLS certificate or key cannot serve TLS.
+    #[error("cannot serve TLS: {message}; give a PEM certificate chain and its private key")]
+    Tls {
+        /// What is wrong.
+        message: String,
+    },
     /// The server task failed or did not stop in time.
     #[error("emulator server failed: {message}")]
     Server {

@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod mock;
+pub mod net;
 
 pub mod logs {
     //! Captures everything tracing writes, at TRACE level, for tests that search logs for secrets.

@@ -15,8 +15,10 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
 
 use crate::credentials::CredentialProvider;
-use crate::error::{Error, ErrorKind, Result, excerpt, is_retryable_status};
+use crate::error::{Error, ErrorKind, ProxyProblem, Result, excerpt, is_retryable_status};
+use crate::proxy::ProxyInfo;
 use crate::retry::{RetryPolicy, RetryTokens, parse_retry_after};
+use crate::tls::Roots;
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded in a path segment, so the
 /// server decodes exactly the original segment and no segment can add or remove a path level.
@@ -46,6 +48,19 @@ pub(crate) struct ClientInner {
     /// The tokens of `retry.budget`, one bucket for the client and its clones.
     pub(crate) retry_tokens: RetryTokens,
     pub(crate) max_response_bytes: usize,
+    /// The roots the client trusts and the proxy it uses.
+    pub(crate) network: Network,
+}
+
+/// How a client reaches its server: see [`Client::network`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Network {
+    /// The certificate authorities trusted for `https`.
+    pub roots: Roots,
+    /// The proxy requests go through, if any (never for a loopback endpoint, nor for a host
+    /// `NO_PROXY` lists).
+    pub proxy: Option<ProxyInfo>,
 }
 
 /// A complete response, read within the body cap.
@@ -63,8 +78,12 @@ struct AttemptError {
 }
 
 impl AttemptError {
-    fn from_reqwest(err: reqwest::Error) -> Self {
-        let kind = if err.is_connect() {
+    fn from_reqwest(err: reqwest::Error, proxy: Option<&ProxyInfo>) -> Self {
+        let kind = if let Some(problem) = crate::tls::tls_problem(&err) {
+            ErrorKind::Tls { problem }
+        } else if let Some((proxy, problem)) = proxy.and_then(|proxy| proxy_problem(&err, proxy)) {
+            ErrorKind::Proxy { proxy: proxy.clone(), problem }
+        } else if err.is_connect() {
             ErrorKind::Connect
         } else if err.is_timeout() {
             ErrorKind::Timeout { deadline: false }
@@ -83,6 +102,27 @@ impl AttemptError {
     }
 }
 
+/// The proxy's part in a failed connection, if it failed at the proxy: hyper's tunnel errors are
+/// not public types, so they are told by their words (pinned by the proxy tests).
+fn proxy_problem<'a>(err: &reqwest::Error, proxy: &'a ProxyInfo) -> Option<(&'a ProxyInfo, ProxyProblem)> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = cause {
+        if let Some(what) = current.to_string().strip_prefix("tunnel error: ") {
+            let problem = match what {
+                "proxy authorization required" if proxy.has_credentials => ProxyProblem::CredentialsRefused,
+                "proxy authorization required" => ProxyProblem::CredentialsRequired,
+                "failed to create underlying connection" | "io error establishing tunnel" => {
+                    ProxyProblem::Unreachable
+                }
+                _ => ProxyProblem::TunnelRefused,
+            };
+            return Some((proxy, problem));
+        }
+        cause = current.source();
+    }
+    None
+}
+
 impl Client {
     pub(crate) fn from_inner(inner: ClientInner) -> Self {
         Self { inner: Arc::new(inner) }
@@ -93,6 +133,12 @@ impl Client {
     /// which is how a task's app is told from its org.
     pub fn org(&self) -> Option<&str> {
         self.inner.org.as_deref()
+    }
+
+    /// The certificate authorities the client trusts and the proxy it goes through, for people
+    /// (`rockit auth status` shows them).
+    pub fn network(&self) -> &Network {
+        &self.inner.network
     }
 
     /// The base URL every endpoint path is appended to.
@@ -307,7 +353,10 @@ impl Call<'_> {
                 request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
         }
         let exchange = async {
-            let response = request.send().await.map_err(AttemptError::from_reqwest)?;
+            let response = request
+                .send()
+                .await
+                .map_err(|err| AttemptError::from_reqwest(err, self.client.network.proxy.as_ref()))?;
             read_response(response, self.client.max_response_bytes).await
         };
         match tokio::time::timeout(timeout, exchange).await {
@@ -335,7 +384,7 @@ async fn read_response(
         return Err(too_large());
     }
     let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit));
-    while let Some(chunk) = response.chunk().await.map_err(AttemptError::from_reqwest)? {
+    while let Some(chunk) = response.chunk().await.map_err(|err| AttemptError::from_reqwest(err, None))? {
         if body.len() + chunk.len() > limit {
             if success {
                 return Err(too_large());

@@ -2,6 +2,7 @@
 //! `ROCKIT_*` environment variables, validated once at `build()`.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,10 +10,11 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::redirect::Policy;
 
-use crate::client::{Client, ClientInner};
+use crate::client::{Client, ClientInner, Network};
 use crate::credentials::{CredentialProvider, Credentials, StaticCredentials};
 use crate::error::{Error, Result};
 use crate::retry::{RetryPolicy, RetryTokens};
+use crate::tls::{CaFile, Roots, client_config, read_ca_file};
 
 /// The environment variable holding the base URL.
 pub const ENV_ENDPOINT: &str = "ROCKIT_ENDPOINT";
@@ -40,6 +42,8 @@ pub struct ClientBuilder {
     user_agent: String,
     allow_insecure_http: bool,
     max_response_bytes: usize,
+    ca_files: Vec<PathBuf>,
+    use_proxy: bool,
 }
 
 /// Where the client's credentials come from.
@@ -64,6 +68,8 @@ impl Default for ClientBuilder {
             user_agent: concat!("rockit-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            ca_files: Vec::new(),
+            use_proxy: true,
         }
     }
 }
@@ -153,6 +159,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the CA certificates of the PEM file at `path` too, besides the system's trust store
+    /// (a studio's private CA, a TLS-inspecting proxy's). Read at `build()`: a missing, unreadable
+    /// or empty file, or one that is not PEM, is an [`ErrorKind::InvalidConfig`](crate::ErrorKind)
+    /// error naming it. May be called more than once.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_files.push(path.into());
+        self
+    }
+
+    /// Never uses a proxy, whatever `HTTPS_PROXY`, `ALL_PROXY` and the like say. By default the
+    /// client reads them as curl does (see the crate's README); a loopback endpoint never uses one.
+    pub fn no_proxy(mut self) -> Self {
+        self.use_proxy = false;
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let raw_url = self.base_url.as_deref().ok_or_else(|| {
@@ -195,16 +217,34 @@ impl ClientBuilder {
         // fixed credentials.
         let mut default_headers = fixed_headers.clone().unwrap_or_default();
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let process_env = |name: &str| std::env::var(name).ok();
+        let mut certificates = Vec::new();
+        let mut files = Vec::new();
+        for path in &self.ca_files {
+            let read = read_ca_file(path)?;
+            files.push(CaFile { path: path.clone(), certificates: read.len() });
+            certificates.extend(read);
+        }
+        // A proxy cannot reach this machine's loopback interface on our behalf.
+        let proxy =
+            if loopback || !self.use_proxy { None } else { crate::proxy::from_env(&process_env, &base_url)? };
+        let network = Network { roots: Roots::new(files, process_env), proxy: None };
         let mut http = reqwest::Client::builder()
+            .tls_backend_preconfigured(client_config(certificates)?)
+            // The proxy is decided here, once, for the client's one host.
+            .no_proxy()
             .default_headers(default_headers)
             .redirect(Policy::none())
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.clone())
             .pool_idle_timeout(Duration::from_secs(60));
-        if loopback {
-            // A proxy cannot reach this machine's loopback interface on our behalf.
-            http = http.no_proxy();
-        }
+        let network = match proxy {
+            Some((proxy, info)) => {
+                http = http.proxy(proxy);
+                Network { proxy: Some(info), ..network }
+            }
+            None => network,
+        };
         let http = http
             .build()
             .map_err(|err| Error::config("cannot initialise the HTTP client").with_source(err))?;
@@ -219,6 +259,7 @@ impl ClientBuilder {
             retry_tokens: RetryTokens::new(self.retry.budget),
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
+            network,
         }))
     }
 }
@@ -282,6 +323,8 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("ca_files", &self.ca_files)
+            .field("use_proxy", &self.use_proxy)
             .finish_non_exhaustive()
     }
 }

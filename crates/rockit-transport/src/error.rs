@@ -10,6 +10,23 @@ use std::time::Duration;
 
 use rockit_model::{ApiStatus, Method};
 
+use crate::proxy::ProxyInfo;
+use crate::tls::TlsProblem;
+
+/// Why a proxy would not tunnel; see [`ErrorKind::Proxy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyProblem {
+    /// The proxy asked for credentials (`407`) and the proxy URL carries none.
+    CredentialsRequired,
+    /// The proxy refused the credentials of the proxy URL (`407`).
+    CredentialsRefused,
+    /// The proxy could not be reached.
+    Unreachable,
+    /// The proxy answered `CONNECT` with another error, or closed the connection.
+    TunnelRefused,
+}
+
 /// `Result` with this crate's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -48,6 +65,22 @@ pub enum ErrorKind {
     /// The connection could not be established; the request never left.
     #[error("cannot connect to the server; check the endpoint URL and your network")]
     Connect,
+    /// The TLS handshake failed: the server's certificate was refused (an unknown authority, another
+    /// name, expired) or the handshake broke. Never retried: the next attempt would fail alike.
+    #[error("{problem}")]
+    Tls {
+        /// What failed.
+        problem: TlsProblem,
+    },
+    /// The proxy would not tunnel to the server: it asked for credentials (`407`), could not be
+    /// reached, or refused. Never retried.
+    #[error("{}", proxy_text(proxy, *problem))]
+    Proxy {
+        /// The proxy (its password never shown).
+        proxy: ProxyInfo,
+        /// What failed.
+        problem: ProxyProblem,
+    },
     /// The attempt or the whole call ran out of time.
     #[error("{}", if *.deadline { "the call's deadline passed" } else { "timed out waiting for the server" })]
     Timeout {
@@ -253,6 +286,17 @@ impl Error {
         }
     }
 
+    /// Whether the TLS handshake failed ([`ErrorKind::Tls`]): an untrusted, misnamed or expired
+    /// certificate. Not transient: fix the trust (a CA file, the system's store) or the server.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Tls { .. })
+    }
+
+    /// Whether the proxy would not tunnel to the server ([`ErrorKind::Proxy`]).
+    pub fn is_proxy(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Proxy { .. })
+    }
+
     /// Whether an attempt or the call's deadline timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self.inner.kind, ErrorKind::Timeout { .. })
@@ -353,6 +397,25 @@ fn api_text(status: u16, code: Option<&ApiStatus>, message: Option<&str>, excerp
         None => {}
     }
     text
+}
+
+/// `the proxy http://proxy:3128 (from HTTPS_PROXY) asks for credentials (407); …`.
+fn proxy_text(proxy: &ProxyInfo, problem: ProxyProblem) -> String {
+    let ProxyInfo { variable, url, .. } = proxy;
+    match problem {
+        ProxyProblem::CredentialsRequired => format!(
+            "the proxy {url} (from {variable}) asks for credentials (407); put them in {variable} as http://user:password@host:port"
+        ),
+        ProxyProblem::CredentialsRefused => format!(
+            "the proxy {url} (from {variable}) refused its credentials (407); check the user and password in {variable}"
+        ),
+        ProxyProblem::Unreachable => format!(
+            "cannot connect to the proxy {url} (from {variable}); check its address, or list this host in NO_PROXY to go direct"
+        ),
+        ProxyProblem::TunnelRefused => format!(
+            "the proxy {url} (from {variable}) would not tunnel to the server; ask its administrator to allow CONNECT to it, or list this host in NO_PROXY"
+        ),
+    }
 }
 
 /// `ROCKIT Edge is in maintenance; it asks to retry in 15m`, and the like for a rate limit or

@@ -20,6 +20,7 @@
 //! token_command = ["sh", "-c", "my-login --print-token"]   # or a string, split like a shell would
 //! timeout = "30s"
 //! retries = 3
+//! ca_cert = "studio-ca.pem"   # trusted besides the system's store; relative to this file
 //!
 //! [profiles.production]
 //! endpoint = "https://edge.example.com"
@@ -46,6 +47,7 @@ use crate::config::{ClientBuilder, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
+use crate::tls::ENV_CA_CERT;
 
 /// The environment variable naming the profile to use.
 pub const ENV_PROFILE: &str = "ROCKIT_PROFILE";
@@ -78,6 +80,8 @@ pub enum Setting {
     Timeout,
     /// Retries of a failed idempotent call.
     Retries,
+    /// A PEM file of CA certificates trusted besides the system's store.
+    CaCert,
 }
 
 impl Setting {
@@ -93,6 +97,7 @@ impl Setting {
             Self::TokenCommand => "--token-command",
             Self::Timeout => "--timeout",
             Self::Retries => "--retries",
+            Self::CaCert => "--ca-cert",
         }
     }
 
@@ -106,6 +111,7 @@ impl Setting {
             Self::Token => ENV_TOKEN,
             Self::ApiKeyCommand => ENV_API_KEY_COMMAND,
             Self::TokenCommand => ENV_TOKEN_COMMAND,
+            Self::CaCert => ENV_CA_CERT,
             Self::Timeout | Self::Retries => return None,
         })
     }
@@ -122,6 +128,7 @@ impl Setting {
             Self::TokenCommand => "token_command",
             Self::Timeout => "timeout",
             Self::Retries => "retries",
+            Self::CaCert => "ca_cert",
         }
     }
 
@@ -202,11 +209,13 @@ pub struct Settings {
     pub timeout: Option<Duration>,
     /// Retries of a failed idempotent call.
     pub retries: Option<u32>,
+    /// A PEM file of CA certificates trusted besides the system's store.
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl Settings {
     /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`, `ROCKIT_TOKEN`,
-    /// `ROCKIT_API_KEY_COMMAND` and `ROCKIT_TOKEN_COMMAND` through `lookup`; empty variables count
+    /// `ROCKIT_API_KEY_COMMAND`, `ROCKIT_TOKEN_COMMAND` and `ROCKIT_CA_CERT` through `lookup`; empty variables count
     /// as unset. Commands are split like a shell would split them (quotes, no expansion).
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
@@ -222,6 +231,7 @@ impl Settings {
             token_command: command(ENV_TOKEN_COMMAND)?,
             timeout: None,
             retries: None,
+            ca_cert: read(ENV_CA_CERT).map(PathBuf::from),
         })
     }
 
@@ -282,6 +292,7 @@ struct ProfileEntry {
     token_command: Option<CommandLine>,
     timeout: Option<String>,
     retries: Option<u32>,
+    ca_cert: Option<PathBuf>,
 }
 
 impl fmt::Debug for ProfileEntry {
@@ -294,6 +305,7 @@ impl fmt::Debug for ProfileEntry {
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("api_key_command", &self.api_key_command.is_some())
             .field("token_command", &self.token_command.is_some())
+            .field("ca_cert", &self.ca_cert)
             .finish_non_exhaustive()
     }
 }
@@ -411,6 +423,11 @@ impl ConfigFile {
             token_command: command(&entry.token_command)?,
             timeout,
             retries: entry.retries,
+            // A relative path is relative to the config file's directory, wherever rockit runs.
+            ca_cert: entry.ca_cert.as_ref().map(|path| match self.path.parent() {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.clone(),
+            }),
         })
     }
 }
@@ -558,6 +575,9 @@ impl Resolver {
         let retries = layers.iter().find_map(|(settings, layer)| {
             settings.retries.map(|value| Sourced { value, origin: origin(*layer, Setting::Retries) })
         });
+        let ca_cert = layers.iter().find_map(|(settings, layer)| {
+            settings.ca_cert.clone().map(|value| Sourced { value, origin: origin(*layer, Setting::CaCert) })
+        });
 
         // The highest layer with any credential decides them whole.
         let mut credential = None;
@@ -594,7 +614,7 @@ impl Resolver {
                 }
             }
         }
-        Ok(Resolved { endpoint, org, user, credential, timeout, retries, profile: profile_origin })
+        Ok(Resolved { endpoint, org, user, credential, timeout, retries, ca_cert, profile: profile_origin })
     }
 }
 
@@ -608,6 +628,7 @@ static EMPTY: Settings = Settings {
     token_command: None,
     timeout: None,
     retries: None,
+    ca_cert: None,
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -650,13 +671,15 @@ pub struct Resolved {
     pub timeout: Option<Sourced<Duration>>,
     /// Retries of a failed idempotent call.
     pub retries: Option<Sourced<u32>>,
+    /// A PEM file of CA certificates trusted besides the system's store.
+    pub ca_cert: Option<Sourced<PathBuf>>,
     /// The profile in use, if any.
     pub profile: Option<Origin>,
 }
 
 impl ClientBuilder {
     /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`, `ROCKIT_TOKEN`,
-    /// `ROCKIT_API_KEY_COMMAND` and `ROCKIT_TOKEN_COMMAND` from the process environment, by the
+    /// `ROCKIT_API_KEY_COMMAND`, `ROCKIT_TOKEN_COMMAND` and `ROCKIT_CA_CERT` from the process environment, by the
     /// same rules as [`Resolver`]. Empty variables count as unset. Settings made afterwards win;
     /// credentials set before are kept unless the environment holds some of its own. Problems
     /// (an API key without its user, two kinds of credentials) are reported by `build()`.
@@ -674,6 +697,9 @@ impl ClientBuilder {
         let mut builder = self;
         if let Some(endpoint) = &env.endpoint {
             builder = builder.base_url(endpoint.clone());
+        }
+        if let Some(ca_cert) = &env.ca_cert {
+            builder = builder.ca_file(ca_cert.clone());
         }
         let resolved = match Resolver::new().env(env).resolve() {
             Ok(resolved) => resolved,
@@ -706,6 +732,9 @@ impl Resolved {
         };
         if let Some(timeout) = &self.timeout {
             builder = builder.deadline(timeout.value);
+        }
+        if let Some(ca_cert) = &self.ca_cert {
+            builder = builder.ca_file(ca_cert.value.clone());
         }
         if let Some(retries) = &self.retries {
             builder =

@@ -28,6 +28,12 @@ struct StatusDocument {
     credentials: Option<Entry>,
     profile: Option<String>,
     config_file: Option<String>,
+    /// The certificate authorities trusted for https, when the client could be built.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trusts: Option<String>,
+    /// The proxy the check went through, if any (its password never shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proxy: Option<String>,
     /// `ok`, or what the check found.
     check: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +74,8 @@ pub(super) async fn status(global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Resu
             let found = if path.exists() { "" } else { " (not found)" };
             format!("{}{found}", path.display())
         }),
+        trusts: None,
+        proxy: None,
         check: String::new(),
         status: None,
         missing_permission: None,
@@ -77,22 +85,14 @@ pub(super) async fn status(global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Resu
             document.check = format!("not checked: {}", output::terminal_text(&err.to_string()));
             crate::exit::classify(&err)
         }
-        Ok(connection) => match connection.tasks.list(ListTasks::new().limit(1)).await {
-            Ok(page) => {
-                document.check =
-                    format!("ok: GET /be/v1/tasks?limit=1 answered with {} tasks in all", page.total_count);
-                Exit::Success
+        Ok(connection) => {
+            let network = connection.tasks.client().network();
+            if connection.tasks.client().base_url().starts_with("https:") {
+                document.trusts = Some(network.roots.to_string());
             }
-            Err(err) => {
-                let transport = err.transport_error();
-                document.status = transport.and_then(rockit_transport::Error::status);
-                if document.status == Some(403) {
-                    document.missing_permission = transport.and_then(rockit_transport::Error::permission);
-                }
-                document.check = output::terminal_text(&err.to_string());
-                crate::exit::classify(&anyhow::Error::new(err))
-            }
-        },
+            document.proxy = network.proxy.as_ref().map(ToString::to_string);
+            check(&connection, &mut document).await
+        }
     };
     if super::json(global) {
         output::json(io.stdout, &document)?;
@@ -117,12 +117,38 @@ pub(super) async fn status(global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Resu
         "config file:  {}",
         output::terminal_text(document.config_file.as_deref().unwrap_or("-"))
     )?;
+    // Over https only: plain http reaches loopback alone, directly.
+    if let Some(trusts) = &document.trusts {
+        writeln!(io.stdout, "trusts:       {}", output::terminal_text(trusts))?;
+        let proxy = document.proxy.as_deref().unwrap_or("none");
+        writeln!(io.stdout, "proxy:        {}", output::terminal_text(proxy))?;
+    }
     let color = if exit == Exit::Success { Color::Green } else { Color::Red };
     writeln!(io.stdout, "check:        {}", style.paint(&document.check, Some(color)))?;
     if let Some(permission) = document.missing_permission {
         writeln!(io.stdout, "              the credentials lack the {permission} permission")?;
     }
     Ok(exit)
+}
+
+/// One cheap call with the connection: its outcome goes into the document.
+async fn check(connection: &crate::connect::Connection, document: &mut StatusDocument) -> Exit {
+    match connection.tasks.list(ListTasks::new().limit(1)).await {
+        Ok(page) => {
+            document.check =
+                format!("ok: GET /be/v1/tasks?limit=1 answered with {} tasks in all", page.total_count);
+            Exit::Success
+        }
+        Err(err) => {
+            let transport = err.transport_error();
+            document.status = transport.and_then(rockit_transport::Error::status);
+            if document.status == Some(403) {
+                document.missing_permission = transport.and_then(rockit_transport::Error::permission);
+            }
+            document.check = output::terminal_text(&err.to_string());
+            crate::exit::classify(&anyhow::Error::new(err))
+        }
+    }
 }
 
 pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
@@ -239,5 +265,6 @@ fn show_profile(settings: &Settings) -> Vec<(&'static str, String)> {
     add("token_command", settings.token_command.as_ref().map(command));
     add("timeout", settings.timeout.map(|timeout| humantime::format_duration(timeout).to_string()));
     add("retries", settings.retries.map(|retries| retries.to_string()));
+    add("ca_cert", settings.ca_cert.as_ref().map(|path| path.display().to_string()));
     lines
 }

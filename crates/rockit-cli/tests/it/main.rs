@@ -12,6 +12,7 @@ mod jsonl;
 mod list;
 mod maintenance;
 mod misuse;
+mod network;
 mod secrets;
 mod show;
 mod update;
@@ -46,6 +47,17 @@ const CLEARED: &[&str] = &[
     "ROCKIT_EMULATOR_TOKEN",
     "NO_COLOR",
     "TERM",
+    "ROCKIT_CA_CERT",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 ];
 
 /// The demo fixture with a frozen clock and a fixed epoch.

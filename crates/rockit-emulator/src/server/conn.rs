@@ -16,14 +16,52 @@ use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 
 use crate::clock::lock;
 use crate::server::Shared;
 
-/// Accepts TCP connections and wraps each in a [`Conn`].
+/// How long a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts TCP connections and wraps each in a [`Conn`], after a TLS handshake when serving TLS.
 pub(crate) struct Listener {
     pub(crate) inner: TcpListener,
     pub(crate) shared: Arc<Shared>,
+    pub(crate) tls: Option<TlsAccept>,
+}
+
+/// TLS: handshakes run in tasks of their own, so a slow or failing client holds up nobody; the
+/// finished ones queue here.
+pub(crate) struct TlsAccept {
+    acceptor: tokio_rustls::TlsAcceptor,
+    done: (mpsc::Sender<Handshaken>, mpsc::Receiver<Handshaken>),
+}
+
+type TlsStream = tokio_rustls::server::TlsStream<TcpStream>;
+
+/// A connection whose TLS handshake finished, and its peer.
+type Handshaken = (TlsStream, SocketAddr);
+
+impl TlsAccept {
+    pub(crate) fn new(config: Arc<rustls::ServerConfig>) -> Self {
+        Self { acceptor: tokio_rustls::TlsAcceptor::from(config), done: mpsc::channel(64) }
+    }
+
+    fn handshake(&self, stream: TcpStream, addr: SocketAddr) {
+        let acceptor = self.acceptor.clone();
+        let done = self.done.0.clone();
+        tokio::spawn(async move {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    let _ = done.send((stream, addr)).await;
+                }
+                // An untrusting client ends the handshake: its business, not the server's.
+                Ok(Err(err)) => tracing::debug!(error = %err, %addr, "rockit-emulator: TLS handshake failed"),
+                Err(_) => tracing::debug!(%addr, "rockit-emulator: TLS handshake timed out"),
+            }
+        });
+    }
 }
 
 impl axum::serve::Listener for Listener {
@@ -32,12 +70,24 @@ impl axum::serve::Listener for Listener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
-            match self.inner.accept().await {
+            let accepted = match &mut self.tls {
+                None => self.inner.accept().await,
+                Some(tls) => tokio::select! {
+                    accepted = self.inner.accept() => accepted,
+                    Some((stream, addr)) = tls.done.1.recv() => {
+                        return (Conn::new(Stream::Tls(Box::new(stream))), addr);
+                    }
+                },
+            };
+            match accepted {
                 Ok((stream, addr)) => {
                     // Small JSON answers should leave at once rather than wait for Nagle's algorithm.
                     let _ = stream.set_nodelay(true);
                     lock(&self.shared.log).connection();
-                    return (Conn { stream, control: Arc::new(Control::default()) }, addr);
+                    match &self.tls {
+                        None => return (Conn::new(Stream::Plain(stream)), addr),
+                        Some(tls) => tls.handshake(stream, addr),
+                    }
                 }
                 Err(err) if is_per_connection(&err) => {}
                 Err(err) => {
@@ -63,8 +113,52 @@ fn is_per_connection(err: &io::Error) -> bool {
 
 /// One accepted connection.
 pub(crate) struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     control: Arc<Control>,
+}
+
+impl Conn {
+    fn new(stream: Stream) -> Self {
+        Self { stream, control: Arc::new(Control::default()) }
+    }
+}
+
+/// A connection's bytes: plain TCP, or TLS over it.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => Pin::new(stream).poll_read(cx, buf),
+            Self::Tls(stream) => Pin::new(stream.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(stream) => Pin::new(stream).poll_write(cx, buf),
+            Self::Tls(stream) => Pin::new(stream.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => Pin::new(stream).poll_flush(cx),
+            Self::Tls(stream) => Pin::new(stream.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => Pin::new(stream).poll_shutdown(cx),
+            Self::Tls(stream) => Pin::new(stream.as_mut()).poll_shutdown(cx),
+        }
+    }
 }
 
 /// The handle through which a request's handler cuts its own connection.
