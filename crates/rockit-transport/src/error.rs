@@ -412,8 +412,12 @@ fn proxy_text(proxy: &ProxyInfo, problem: ProxyProblem) -> String {
         ProxyProblem::Unreachable => format!(
             "cannot connect to the proxy {url} (from {variable}); check its address, or list this host in NO_PROXY to go direct"
         ),
+        // Some proxies (tinyproxy) answer wrong credentials with 401, not 407.
+        ProxyProblem::TunnelRefused if proxy.has_credentials => format!(
+            "the proxy {url} (from {variable}) would not tunnel to the server; check the user and password in {variable}, or ask its administrator to allow CONNECT to this host"
+        ),
         ProxyProblem::TunnelRefused => format!(
-            "the proxy {url} (from {variable}) would not tunnel to the server; ask its administrator to allow CONNECT to it, or list this host in NO_PROXY"
+            "the proxy {url} (from {variable}) would not tunnel to the server; ask its administrator to allow CONNECT to this host, or list it in NO_PROXY"
         ),
     }
 }

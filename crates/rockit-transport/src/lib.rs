@@ -78,6 +78,12 @@
 //!   never left); timeouts, broken connections and `408 429 500 502 503 504` only for idempotent
 //!   endpoints. `Retry-After` is honoured up to the policy's maximum delay and the deadline. A
 //!   `401 token-expired` makes the provider refresh once and the request repeat once.
+//! - **Trust is the system's, plus what you name.** `https` is verified against the operating
+//!   system's trust store (`SSL_CERT_FILE`/`SSL_CERT_DIR` on Linux) and any
+//!   [`ClientBuilder::ca_file`]; never switched off. A refused certificate ([`ErrorKind::Tls`]) or
+//!   a proxy that will not tunnel ([`ErrorKind::Proxy`]) is never retried. Proxies come from
+//!   `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` as curl reads them, checked at `build()`; loopback
+//!   endpoints never use one.
 //! - **Retries are budgeted.** Every retry, a connect failure's included, is paid from the
 //!   client's [`RetryBudget`] (a token bucket its clones share, on by default); when it cannot
 //!   pay, as in an outage, the call returns its error without retrying, so failing calls do not

@@ -103,6 +103,27 @@ async fn each_certificate_problem_is_named_with_its_fix_on_one_connection() {
 }
 
 #[tokio::test]
+async fn a_machine_without_any_ca_says_so() {
+    let pki = Pki::new();
+    let emulator = tls_emulator(&pki, &["127.0.0.1"], Validity::Current).await;
+    let empty_file = pki.dir().join("empty.pem");
+    std::fs::write(&empty_file, "").unwrap();
+    let empty_dir = pki.dir().join("empty.d");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let env =
+        [("SSL_CERT_FILE", empty_file.to_str().unwrap()), ("SSL_CERT_DIR", empty_dir.to_str().unwrap())];
+    let url = emulator.base_url();
+    let args = admin(&url, &["tasks", "list", "-o", "json"]);
+    let line = rockit_env(&args, &env).await.one_line_error(1);
+    assert!(line.contains("this machine has no trusted CA certificates"), "{line}");
+    // A CA file is enough on its own.
+    let ca = path(&pki);
+    let mut args = args.clone();
+    args.extend(["--ca-cert", ca.as_str()]);
+    assert_eq!(rockit_env(&args, &env).await.expect(0).json()["totalCount"], 13);
+}
+
+#[tokio::test]
 async fn verbose_output_shows_the_cause_once_below_the_headline() {
     let pki = Pki::new();
     let emulator = tls_emulator(&pki, &["127.0.0.1"], Validity::Current).await;
