@@ -117,7 +117,15 @@ pub(crate) fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> 
 }
 
 /// The TLS configuration of a client: `ring`, TLS 1.2 and 1.3, the system's roots plus `extra`.
+///
+/// Also makes `ring` the process's default provider if none is yet: reqwest is built without one
+/// (`rustls-no-provider`), and with Cargo's feature unification another reqwest client in the same
+/// program would otherwise panic when built.
 pub(crate) fn client_config(extra: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig> {
+    if CryptoProvider::get_default().is_none() {
+        // Another thread may install one first: either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(Trust { provider: provider.clone(), extra, verifier: OnceLock::new() });
     let config = rustls::ClientConfig::builder_with_provider(provider)

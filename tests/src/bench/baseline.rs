@@ -65,6 +65,9 @@ pub(crate) fn client() -> Result<reqwest::Client> {
     key.set_sensitive(true);
     headers.insert(HEADER_API_KEY, key);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    // The workspace builds reqwest without a crypto provider (rustls-no-provider): the one rockit
+    // uses, for the whole process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .default_headers(headers)
         .redirect(Policy::none())
