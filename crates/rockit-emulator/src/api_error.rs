@@ -171,8 +171,37 @@ impl IntoResponse for ApiError {
 ///
 /// let extra: Router = Router::new().route("/be/v1/apps", get(list_apps));
 /// ```
+///
+/// A top-level `status` is written first, as the vendor writes it (`json!` sorts keys), so a
+/// client that checks it reads no further.
 pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
-    encoded_response(status, serde_json::to_vec(value))
+    let encoded = serde_json::to_vec(value).and_then(|bytes| {
+        if bytes.starts_with(b"{\"status\":") {
+            return Ok(bytes);
+        }
+        // Only an object whose `status` is not first is taken apart: other bytes stay as they are.
+        serde_json::from_slice(&bytes).and_then(|value| status_first(&value))
+    });
+    encoded_response(status, encoded)
+}
+
+/// `value` encoded compactly, its top-level `status` (if it is an object with one) first; the
+/// other keys in the order `Value` keeps them.
+fn status_first(value: &serde_json::Value) -> serde_json::Result<Vec<u8>> {
+    let Some((object, first)) = value.as_object().and_then(|object| Some((object, object.get("status")?)))
+    else {
+        return serde_json::to_vec(value);
+    };
+    let mut out = b"{\"status\":".to_vec();
+    serde_json::to_writer(&mut out, first)?;
+    for (key, item) in object.iter().filter(|(key, _)| *key != "status") {
+        out.push(b',');
+        serde_json::to_writer(&mut out, key)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, item)?;
+    }
+    out.push(b'}');
+    Ok(out)
 }
 
 /// A JSON answer from a body encoded already, or the `500` of [`json_response`] for a body that
@@ -210,4 +239,39 @@ pub(crate) fn shown(value: &str) -> String {
         end -= 1;
     }
     format!("{:?}…", &value[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[derive(Serialize)]
+    struct First {
+        status: &'static str,
+        zeta: u8,
+        alpha: u8,
+    }
+
+    #[tokio::test]
+    async fn a_top_level_status_is_written_first() {
+        let sorted = serde_json::json!({"apps": ["sushi"], "count": 1, "status": "success"});
+        assert_eq!(
+            body(json_response(StatusCode::OK, &sorted)).await,
+            r#"{"status":"success","apps":["sushi"],"count":1}"#
+        );
+        // Bodies without one, or with it first already, are left as they are.
+        let plain = serde_json::json!({"token": "t", "b": 2});
+        assert_eq!(body(json_response(StatusCode::OK, &plain)).await, r#"{"b":2,"token":"t"}"#);
+        let first = First { status: "success", zeta: 1, alpha: 2 };
+        assert_eq!(
+            body(json_response(StatusCode::OK, &first)).await,
+            r#"{"status":"success","zeta":1,"alpha":2}"#
+        );
+        assert_eq!(body(json_response(StatusCode::OK, &[1, 2])).await, "[1,2]");
+    }
 }

@@ -71,6 +71,14 @@ pub trait Endpoint {
         serde_json::from_slice(body)
     }
 
+    /// Whether the response body holds a secret (a new API key, a token): then no error, log line
+    /// or `Debug` output of the client ever quotes the body of a `2xx` answer. An error says what
+    /// failed and the body's length instead of its first bytes; a decode error names the line and
+    /// column, never a value. Error answers (`4xx`, `5xx`) still show their code and message.
+    fn sensitive_response(&self) -> bool {
+        false
+    }
+
     /// Whether a `2xx` body carries a top-level `"status"` that must be `"success"`.
     ///
     /// True for the documented envelopes. An endpoint whose response may be a bare object with a

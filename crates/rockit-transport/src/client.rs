@@ -11,11 +11,12 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use rockit_model::{ApiStatus, Endpoint, ErrorBody, Method, PathSegments, QueryPairs};
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
 
 use crate::credentials::CredentialProvider;
-use crate::error::{Error, ErrorKind, ProxyProblem, Result, excerpt, is_retryable_status};
+use crate::error::{Error, ErrorKind, ProxyProblem, Result, excerpt, is_retryable_status, redact};
 use crate::proxy::ProxyInfo;
 use crate::retry::{RetryPolicy, RetryTokens, parse_retry_after};
 use crate::tls::Roots;
@@ -50,6 +51,35 @@ pub(crate) struct ClientInner {
     pub(crate) max_response_bytes: usize,
     /// The roots the client trusts and the proxy it uses.
     pub(crate) network: Network,
+    /// The secret values of fixed credentials, redacted from whatever an error quotes.
+    pub(crate) secrets: Vec<SecretString>,
+}
+
+/// The secrets a call knows, gathered only when an error is worded: those of fixed credentials
+/// and those of the headers the call sent.
+struct Known<'a> {
+    client: &'a ClientInner,
+    headers: &'a reqwest::header::HeaderMap,
+}
+
+impl Known<'_> {
+    /// Calls `with` with the secrets as text.
+    fn secrets<R>(&self, with: impl FnOnce(&[&str]) -> R) -> R {
+        let owned = secret_values(self.headers);
+        let all: Vec<&str> =
+            self.client.secrets.iter().chain(&owned).map(ExposeSecret::expose_secret).collect();
+        with(&all)
+    }
+}
+
+/// The values of the secret headers ([`SECRET_HEADERS`](rockit_model::SECRET_HEADERS)) in `headers`.
+pub(crate) fn secret_values(headers: &reqwest::header::HeaderMap) -> Vec<SecretString> {
+    rockit_model::SECRET_HEADERS
+        .iter()
+        .filter_map(|name| headers.get(*name))
+        .filter_map(|value| value.to_str().ok())
+        .map(|value| SecretString::from(value.to_owned()))
+        .collect()
 }
 
 /// How a client reaches its server: see [`Client::network`].
@@ -234,7 +264,8 @@ impl Call<'_> {
             let (error, retry_after) = match self.attempt(&headers, deadline_at).await {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
-                    match classify(endpoint, response) {
+                    let known = Known { client: self.client, headers: &headers };
+                    match classify(endpoint, response, &known) {
                         Ok(value) => {
                             self.client.retry_tokens.deposit(last_retry_cost);
                             return Ok(value);
@@ -398,35 +429,73 @@ async fn read_response(
 }
 
 /// Turns a complete response into the decoded value or a typed error.
-fn classify<E: Endpoint + ?Sized>(endpoint: &E, response: RawResponse) -> Result<E::Response> {
+fn classify<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    response: RawResponse,
+    known: &Known<'_>,
+) -> Result<E::Response> {
     let RawResponse { status, retry_after, location, body } = response;
     match status {
         200..=299 => {
+            // A sensitive success body is never quoted; any other body shows no secret the
+            // client knows.
+            let withheld = endpoint.sensitive_response();
             if endpoint.checks_api_status()
                 && let Some(code) = top_level_status(&body)
                 && code != "success"
             {
-                return Err(api_error(status, &body, retry_after));
+                return Err(api_error(status, &body, retry_after, known, withheld));
             }
             endpoint.decode(&body).map_err(|err| {
-                Error::new(ErrorKind::Decode { status, reason: err.to_string(), excerpt: excerpt(&body) })
-                    .with_source(err)
+                if withheld {
+                    // serde's words may quote a value: only where it failed is said.
+                    let reason =
+                        format!("{:?} error at line {} column {}", err.classify(), err.line(), err.column())
+                            .to_lowercase();
+                    return Error::new(ErrorKind::Decode { status, reason, excerpt: withheld_text(&body) });
+                }
+                known.secrets(|secrets| {
+                    let reason = redact(&err.to_string(), secrets);
+                    let clean = reason == err.to_string();
+                    let error =
+                        Error::new(ErrorKind::Decode { status, reason, excerpt: excerpt(&body, secrets) });
+                    if clean { error.with_source(err) } else { error }
+                })
             })
         }
         300..=399 => Err(Error::new(ErrorKind::Redirect { status, location })),
-        _ => Err(api_error(status, &body, retry_after)),
+        _ => Err(api_error(status, &body, retry_after, known, false)),
     }
 }
 
+/// What stands for a body that must not be quoted.
+fn withheld_text(body: &[u8]) -> String {
+    format!("[{} bytes, not shown: the response is sensitive]", body.len())
+}
+
 /// An error answer: its code and message from the body in any of the shapes [`ErrorBody`] reads,
-/// and how long to wait from the `Retry-After` header or else the body's `retryAfter`.
-fn api_error(status: u16, body: &[u8], retry_after: Option<Duration>) -> Error {
+/// and how long to wait from the `Retry-After` header or else the body's `retryAfter`. Known
+/// `secrets` are redacted; a `withheld` body (a sensitive `2xx`) shows neither message nor bytes.
+fn api_error(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    known: &Known<'_>,
+    withheld: bool,
+) -> Error {
     let parsed = ErrorBody::parse(body);
+    let (message, excerpt) = if withheld {
+        (None, withheld_text(body))
+    } else {
+        known.secrets(|secrets| {
+            (parsed.message.map(|message| redact(&message, secrets)), excerpt(body, secrets))
+        })
+    };
     Error::new(ErrorKind::Api {
         status,
         code: parsed.code,
-        message: parsed.message,
-        excerpt: excerpt(body),
+        message,
+        excerpt,
         retry_after: retry_after.or(parsed.retry_after.map(Duration::from_secs)),
     })
 }

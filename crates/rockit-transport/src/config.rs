@@ -260,6 +260,7 @@ impl ClientBuilder {
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
             network,
+            secrets: fixed_headers.as_ref().map(crate::client::secret_values).unwrap_or_default(),
         }))
     }
 }

@@ -436,14 +436,28 @@ fn retry_later_text(status: u16, code: Option<&ApiStatus>, retry_after: Duration
 }
 
 /// The first bytes of a body as text, made printable ([`rockit_model::printable`]), for error
-/// messages.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+/// messages, with every one of `secrets` replaced by `[redacted]` (before the text is cut, so no
+/// part of one shows at the cut either).
+pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     const MAX_CHARS: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
+    let longest = secrets.iter().map(|secret| secret.len()).max().unwrap_or(0);
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4 + longest)]);
+    let text = redact(&text, secrets);
     let cut: String = text.chars().take(MAX_CHARS).collect();
     let mut out = rockit_model::printable(&cut).into_owned();
-    if text.chars().count() > MAX_CHARS || body.len() > MAX_CHARS * 4 {
+    if text.chars().count() > MAX_CHARS || body.len() > MAX_CHARS * 4 + longest {
         out.push('…');
+    }
+    out
+}
+
+/// `text` with every one of `secrets` (empty ones ignored) replaced by `[redacted]`.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        if out.contains(secret) {
+            out = out.replace(secret, "[redacted]");
+        }
     }
     out
 }

@@ -91,6 +91,10 @@
 //! - **Bodies are bounded.** A success body larger than [`ClientBuilder::max_response_bytes`] is
 //!   an [`ErrorKind::BodyTooLarge`] error, never an out-of-memory; an error body is cut at the cap
 //!   and keeps its status.
+//! - **Errors quote no secret.** An excerpt of a body in an error has every secret the client
+//!   knows (its API key, its token) redacted before it is cut; an endpoint whose answer holds a
+//!   secret of its own ([`Endpoint::sensitive_response`](rockit_model::Endpoint::sensitive_response))
+//!   has its `2xx` bodies never quoted, only their length.
 
 mod client;
 mod command;
@@ -118,6 +122,9 @@ pub use crate::retry::{RetryBudget, RetryPolicy};
 pub use crate::tls::{CaFile, ENV_CA_CERT, Roots, TlsProblem};
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
+/// `secrecy`'s secret string and the trait that reads it, used in public fields and signatures
+/// ([`Credentials`], [`Settings`]): a downstream crate needs no `secrecy` dependency of its own.
+pub use secrecy::{ExposeSecret, SecretString};
 
 /// The examples of this crate's README, compiled and run as doctests so that they stay true.
 #[doc = include_str!("../README.md")]

@@ -15,6 +15,7 @@ mod refresh;
 mod retries;
 mod retry_budget;
 mod security;
+mod sensitive;
 mod sources;
 mod support;
 mod timing;
