@@ -104,6 +104,7 @@ mod error;
 mod proxy;
 mod resolve;
 mod retry;
+mod setting;
 mod tls;
 
 pub use crate::client::{Client, Network};

@@ -34,205 +34,35 @@
 //! only, as ssh does with keys.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::command::CommandCredentials;
-use crate::config::{ClientBuilder, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN, ENV_USER};
+use crate::config::ClientBuilder;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
-use crate::tls::ENV_CA_CERT;
+pub use crate::setting::{
+    CredentialChoice, ENV_API_KEY_COMMAND, ENV_TOKEN_COMMAND, Origin, Resolved, Setting, Settings, Sourced,
+    split_command,
+};
+use crate::setting::{ProfileContext, ProfileEntry};
 
 /// The environment variable naming the profile to use.
 pub const ENV_PROFILE: &str = "ROCKIT_PROFILE";
 /// The environment variable naming the config file.
 pub const ENV_CONFIG: &str = "ROCKIT_CONFIG";
-/// The environment variable holding a token command.
-pub const ENV_TOKEN_COMMAND: &str = "ROCKIT_TOKEN_COMMAND";
-/// The environment variable holding an API key command.
-pub const ENV_API_KEY_COMMAND: &str = "ROCKIT_API_KEY_COMMAND";
-
-/// One setting of a client, for messages: its flag, variable and profile key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Setting {
-    /// The base URL.
-    Endpoint,
-    /// The organization.
-    Org,
-    /// The machine user.
-    User,
-    /// An API key.
-    ApiKey,
-    /// A token.
-    Token,
-    /// A program printing an API key.
-    ApiKeyCommand,
-    /// A program printing a token.
-    TokenCommand,
-    /// The per-call deadline.
-    Timeout,
-    /// Retries of a failed idempotent call.
-    Retries,
-    /// A PEM file of CA certificates trusted besides the system's store.
-    CaCert,
-}
-
-impl Setting {
-    /// The conventional flag of the `rockit` command.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Self::Endpoint => "--endpoint",
-            Self::Org => "--org",
-            Self::User => "--user",
-            Self::ApiKey => "--api-key",
-            Self::Token => "--token",
-            Self::ApiKeyCommand => "--api-key-command",
-            Self::TokenCommand => "--token-command",
-            Self::Timeout => "--timeout",
-            Self::Retries => "--retries",
-            Self::CaCert => "--ca-cert",
-        }
-    }
-
-    /// The environment variable, if there is one.
-    pub fn variable(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Endpoint => ENV_ENDPOINT,
-            Self::Org => ENV_ORG,
-            Self::User => ENV_USER,
-            Self::ApiKey => ENV_API_KEY,
-            Self::Token => ENV_TOKEN,
-            Self::ApiKeyCommand => ENV_API_KEY_COMMAND,
-            Self::TokenCommand => ENV_TOKEN_COMMAND,
-            Self::CaCert => ENV_CA_CERT,
-            Self::Timeout | Self::Retries => return None,
-        })
-    }
-
-    /// The key in a profile of the config file.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Endpoint => "endpoint",
-            Self::Org => "org",
-            Self::User => "user",
-            Self::ApiKey => "api_key",
-            Self::Token => "token",
-            Self::ApiKeyCommand => "api_key_command",
-            Self::TokenCommand => "token_command",
-            Self::Timeout => "timeout",
-            Self::Retries => "retries",
-            Self::CaCert => "ca_cert",
-        }
-    }
-
-    /// How to set it: `--org, ROCKIT_ORG or org in a profile`.
-    fn how(self) -> String {
-        match self.variable() {
-            Some(variable) => format!("{}, {variable} or `{}` in a profile", self.flag(), self.key()),
-            None => format!("{} or `{}` in a profile", self.flag(), self.key()),
-        }
-    }
-}
-
-/// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Origin {
-    /// An explicit value, such as a command-line flag (named).
-    Flag(&'static str),
-    /// An environment variable (named).
-    Env(&'static str),
-    /// A profile of a config file.
-    Profile {
-        /// The profile's name.
-        name: String,
-        /// The config file.
-        path: PathBuf,
-    },
-    /// Nobody set it: the default.
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Flag(flag) => f.write_str(flag),
-            Self::Env(variable) => f.write_str(variable),
-            Self::Profile { name, path } => write!(f, "profile {name} in {}", path.display()),
-            Self::Default => f.write_str("the default"),
-        }
-    }
-}
-
-/// A value and where it came from.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
-    /// The value.
-    pub value: T,
-    /// Where it came from.
-    pub origin: Origin,
-}
-
-/// Shows the origin; the value only through the type's own `Debug` (secrets stay redacted).
-impl<T: fmt::Debug> fmt::Debug for Sourced<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sourced").field("value", &self.value).field("origin", &self.origin).finish()
-    }
-}
-
-/// One layer of settings: what flags, the environment or a profile set. Empty by default.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct Settings {
-    /// The base URL.
-    pub endpoint: Option<String>,
-    /// The organization.
-    pub org: Option<String>,
-    /// The machine user.
-    pub user: Option<String>,
-    /// An API key.
-    pub api_key: Option<SecretString>,
-    /// A token.
-    pub token: Option<SecretString>,
-    /// A program (and arguments) printing an API key.
-    pub api_key_command: Option<Vec<String>>,
-    /// A program (and arguments) printing a token.
-    pub token_command: Option<Vec<String>>,
-    /// The per-call deadline.
-    pub timeout: Option<Duration>,
-    /// Retries of a failed idempotent call.
-    pub retries: Option<u32>,
-    /// A PEM file of CA certificates trusted besides the system's store.
-    pub ca_cert: Option<PathBuf>,
-}
 
 impl Settings {
-    /// Reads `ROCKIT_ENDPOINT`, `ROCKIT_ORG`, `ROCKIT_USER`, `ROCKIT_API_KEY`, `ROCKIT_TOKEN`,
-    /// `ROCKIT_API_KEY_COMMAND`, `ROCKIT_TOKEN_COMMAND` and `ROCKIT_CA_CERT` through `lookup`; empty variables count
-    /// as unset. Commands are split like a shell would split them (quotes, no expansion).
+    /// Reads every setting's variable ([`Setting::variable`]: `ROCKIT_ENDPOINT`, `ROCKIT_ORG`,
+    /// `ROCKIT_USER`, `ROCKIT_API_KEY`, `ROCKIT_TOKEN`, `ROCKIT_API_KEY_COMMAND`,
+    /// `ROCKIT_TOKEN_COMMAND`, `ROCKIT_CA_CERT`) through `lookup`; empty variables count as unset.
+    /// Commands are split like a shell would split them (quotes, no expansion).
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let command =
-            |name: &'static str| read(name).map(|raw| split_command(&raw, &Origin::Env(name))).transpose();
-        Ok(Self {
-            endpoint: read(ENV_ENDPOINT),
-            org: read(ENV_ORG),
-            user: read(ENV_USER),
-            api_key: read(ENV_API_KEY).map(SecretString::from),
-            token: read(ENV_TOKEN).map(SecretString::from),
-            api_key_command: command(ENV_API_KEY_COMMAND)?,
-            token_command: command(ENV_TOKEN_COMMAND)?,
-            timeout: None,
-            retries: None,
-            ca_cert: read(ENV_CA_CERT).map(PathBuf::from),
-        })
+        Self::read_env(&lookup)
     }
 
     /// The credentials this layer sets, as settings.
@@ -247,17 +77,6 @@ impl Settings {
         .filter_map(|(setting, set)| set.then_some(setting))
         .collect()
     }
-}
-
-/// Splits a command line like a POSIX shell splits words: quotes and backslashes group, nothing is
-/// expanded, nothing runs through a shell.
-pub fn split_command(raw: &str, origin: &Origin) -> Result<Vec<String>> {
-    let words = shell_words::split(raw)
-        .map_err(|err| Error::config(format!("the command in {origin} does not split into words ({err})")))?;
-    if words.is_empty() {
-        return Err(Error::config(format!("the command in {origin} is empty; name a program")));
-    }
-    Ok(words)
 }
 
 /// The config file: profiles of settings.
@@ -277,45 +96,6 @@ struct FileContent {
     default_profile: Option<String>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileEntry>,
-}
-
-/// One `[profiles.NAME]` table.
-#[derive(Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileEntry {
-    endpoint: Option<String>,
-    org: Option<String>,
-    user: Option<String>,
-    api_key: Option<SecretString>,
-    token: Option<SecretString>,
-    api_key_command: Option<CommandLine>,
-    token_command: Option<CommandLine>,
-    timeout: Option<String>,
-    retries: Option<u32>,
-    ca_cert: Option<PathBuf>,
-}
-
-impl fmt::Debug for ProfileEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProfileEntry")
-            .field("endpoint", &self.endpoint)
-            .field("org", &self.org)
-            .field("user", &self.user)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
-            .field("api_key_command", &self.api_key_command.is_some())
-            .field("token_command", &self.token_command.is_some())
-            .field("ca_cert", &self.ca_cert)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A command as the file writes it: an argv array, or one string split like a shell would.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum CommandLine {
-    Argv(Vec<String>),
-    Line(String),
 }
 
 impl ConfigFile {
@@ -392,43 +172,7 @@ impl ConfigFile {
                 self.path.display()
             )));
         }
-        let command = |line: &Option<CommandLine>| -> Result<Option<Vec<String>>> {
-            match line {
-                None => Ok(None),
-                Some(CommandLine::Argv(argv)) if argv.is_empty() => {
-                    Err(Error::config(format!("the command in {origin} is empty; name a program")))
-                }
-                Some(CommandLine::Argv(argv)) => Ok(Some(argv.clone())),
-                Some(CommandLine::Line(line)) => split_command(line, &origin).map(Some),
-            }
-        };
-        let timeout = entry
-            .timeout
-            .as_deref()
-            .map(|raw| {
-                humantime::parse_duration(raw.trim()).map_err(|err| {
-                    Error::config(format!(
-                        "timeout {raw:?} in {origin} is not a duration ({err}); write it like 30s or 2m"
-                    ))
-                })
-            })
-            .transpose()?;
-        Ok(Settings {
-            endpoint: entry.endpoint.clone(),
-            org: entry.org.clone(),
-            user: entry.user.clone(),
-            api_key: entry.api_key.clone(),
-            token: entry.token.clone(),
-            api_key_command: command(&entry.api_key_command)?,
-            token_command: command(&entry.token_command)?,
-            timeout,
-            retries: entry.retries,
-            // A relative path is relative to the config file's directory, wherever rockit runs.
-            ca_cert: entry.ca_cert.as_ref().map(|path| match self.path.parent() {
-                Some(dir) if path.is_relative() => dir.join(path),
-                _ => path.clone(),
-            }),
-        })
+        Settings::from_entry(entry, &ProfileContext { origin: &origin, dir: self.path.parent() })
     }
 }
 
@@ -456,33 +200,6 @@ fn file_privacy(path: &Path) -> (bool, Option<u32>) {
 fn file_privacy(_path: &Path) -> (bool, Option<u32>) {
     // Equivalent mutants where the tests run: this function is not compiled on Unix.
     (true, None)
-}
-
-/// The credential a resolution chose.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum CredentialChoice {
-    /// A literal API key.
-    ApiKey(SecretString),
-    /// A literal token.
-    Token(SecretString),
-    /// A program printing an API key.
-    ApiKeyCommand(Vec<String>),
-    /// A program printing a token.
-    TokenCommand(Vec<String>),
-}
-
-impl CredentialChoice {
-    /// What kind of credential this is, for people: `API key`, `token`, `API key command`,
-    /// `token command (vault)`. Never the secret, nor a command's arguments.
-    pub fn describe(&self) -> String {
-        match self {
-            Self::ApiKey(_) => "API key".to_owned(),
-            Self::Token(_) => "token".to_owned(),
-            Self::ApiKeyCommand(argv) => format!("API key command ({})", argv[0]),
-            Self::TokenCommand(argv) => format!("token command ({})", argv[0]),
-        }
-    }
 }
 
 /// Builds a [`Resolved`] configuration from layers; see the module docs.
@@ -550,10 +267,11 @@ impl Resolver {
 
     /// Resolves the layers into one configuration.
     pub fn resolve(self) -> Result<Resolved> {
+        let empty = Settings::default();
         let layers: [(&Settings, Layer); 3] = [
             (&self.explicit, Layer::Explicit),
             (&self.env, Layer::Env),
-            (self.profile.as_ref().map_or(&EMPTY, |(settings, _)| settings), Layer::Profile),
+            (self.profile.as_ref().map_or(&empty, |(settings, _)| settings), Layer::Profile),
         ];
         let profile_origin = self.profile.as_ref().map(|(_, origin)| origin.clone());
         let origin = |layer: Layer, setting: Setting| match layer {
@@ -561,23 +279,6 @@ impl Resolver {
             Layer::Env => setting.variable().map_or(Origin::Default, Origin::Env),
             Layer::Profile => profile_origin.clone().unwrap_or(Origin::Default),
         };
-        let pick = |setting: Setting, get: &dyn Fn(&Settings) -> Option<String>| {
-            layers.iter().find_map(|(settings, layer)| {
-                get(settings).map(|value| Sourced { value, origin: origin(*layer, setting) })
-            })
-        };
-        let endpoint = pick(Setting::Endpoint, &|s| s.endpoint.clone());
-        let org = pick(Setting::Org, &|s| s.org.clone());
-        let user = pick(Setting::User, &|s| s.user.clone());
-        let timeout = layers.iter().find_map(|(settings, layer)| {
-            settings.timeout.map(|value| Sourced { value, origin: origin(*layer, Setting::Timeout) })
-        });
-        let retries = layers.iter().find_map(|(settings, layer)| {
-            settings.retries.map(|value| Sourced { value, origin: origin(*layer, Setting::Retries) })
-        });
-        let ca_cert = layers.iter().find_map(|(settings, layer)| {
-            settings.ca_cert.clone().map(|value| Sourced { value, origin: origin(*layer, Setting::CaCert) })
-        });
 
         // The highest layer with any credential decides them whole.
         let mut credential = None;
@@ -614,22 +315,15 @@ impl Resolver {
                 }
             }
         }
-        Ok(Resolved { endpoint, org, user, credential, timeout, retries, ca_cert, profile: profile_origin })
+        let settings = layers.map(|(settings, _)| settings);
+        Ok(Resolved::pick(
+            &settings,
+            |at, setting| origin(layers[at].1, setting),
+            credential,
+            profile_origin.clone(),
+        ))
     }
 }
-
-static EMPTY: Settings = Settings {
-    endpoint: None,
-    org: None,
-    user: None,
-    api_key: None,
-    token: None,
-    api_key_command: None,
-    token_command: None,
-    timeout: None,
-    retries: None,
-    ca_cert: None,
-};
 
 #[derive(Debug, Clone, Copy)]
 enum Layer {
@@ -652,29 +346,6 @@ fn describe(setting: Setting) -> &'static str {
 enum Made {
     Fixed(Credentials),
     Command(Arc<CommandCredentials>),
-}
-
-/// A resolved configuration: every value with its origin. Turn it into a client with
-/// [`Resolved::client_builder`].
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Resolved {
-    /// The base URL.
-    pub endpoint: Option<Sourced<String>>,
-    /// The organization.
-    pub org: Option<Sourced<String>>,
-    /// The machine user.
-    pub user: Option<Sourced<String>>,
-    /// The one credential.
-    pub credential: Option<Sourced<CredentialChoice>>,
-    /// The per-call deadline.
-    pub timeout: Option<Sourced<Duration>>,
-    /// Retries of a failed idempotent call.
-    pub retries: Option<Sourced<u32>>,
-    /// A PEM file of CA certificates trusted besides the system's store.
-    pub ca_cert: Option<Sourced<PathBuf>>,
-    /// The profile in use, if any.
-    pub profile: Option<Origin>,
 }
 
 impl ClientBuilder {

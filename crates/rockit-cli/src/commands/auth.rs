@@ -3,7 +3,7 @@
 //! redacted): enough to debug a setup without reading the file by hand.
 
 use rockit_model::ListTasks;
-use rockit_transport::{ConfigFile, Origin, Resolved, Settings, Sourced};
+use rockit_transport::{ConfigFile, Origin, Resolved, Sourced};
 use serde::Serialize;
 
 use crate::cli::{ConfigCommand, GlobalArgs};
@@ -224,7 +224,7 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
                 }
             };
             let settings = file.profile(&name)?;
-            let shown = show_profile(&settings);
+            let shown = settings.shown();
             if json {
                 output::json(
                     io.stdout,
@@ -242,29 +242,4 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
         }
     }
     Ok(Exit::Success)
-}
-
-/// A profile's settings as lines: secrets as `[redacted]`, commands by their program.
-fn show_profile(settings: &Settings) -> Vec<(&'static str, String)> {
-    let mut lines = Vec::new();
-    let mut add = |key, value: Option<String>| {
-        if let Some(value) = value {
-            lines.push((key, value));
-        }
-    };
-    add("endpoint", settings.endpoint.clone());
-    add("org", settings.org.clone());
-    add("user", settings.user.clone());
-    add("api_key", settings.api_key.as_ref().map(|_| "[redacted]".to_owned()));
-    add("token", settings.token.as_ref().map(|_| "[redacted]".to_owned()));
-    let command = |argv: &Vec<String>| match argv.len() {
-        1 => argv[0].clone(),
-        n => format!("{} (and {} arguments, not shown)", argv[0], n - 1),
-    };
-    add("api_key_command", settings.api_key_command.as_ref().map(command));
-    add("token_command", settings.token_command.as_ref().map(command));
-    add("timeout", settings.timeout.map(|timeout| humantime::format_duration(timeout).to_string()));
-    add("retries", settings.retries.map(|retries| retries.to_string()));
-    add("ca_cert", settings.ca_cert.as_ref().map(|path| path.display().to_string()));
-    lines
 }

@@ -222,8 +222,9 @@ fn a_config_path_that_cannot_be_read_is_an_error_not_a_missing_file() {
     assert!(err.contains("is empty; name a program"), "{err}");
     let debug = format!("{config:?}");
     assert!(
-        debug
-            .contains(r#"ProfileEntry { endpoint: None, org: None, user: None, api_key: Some("[redacted]")"#),
+        debug.contains("ProfileEntry { endpoint: None, org: None, user: None,")
+            && debug.contains("api_key: Some(SecretBox<str>([REDACTED]))")
+            && debug.contains("token_command: Some(CommandLine([redacted]))"),
         "{debug}"
     );
     assert!(!debug.contains("SECRET"), "{debug}");
