@@ -148,6 +148,20 @@ pub(crate) async fn connect(
     Ok(Connection { tasks: Tasks::new(client), org, _emulator: emulator })
 }
 
+/// Reports `error` as [`report`](crate::exit::report) does, naming the credentials in use and where they came from
+/// after the server refused them; returns the exit code the error calls for.
+pub(crate) fn report_failure(
+    error: &anyhow::Error,
+    global: &crate::cli::GlobalArgs,
+    var: &dyn Fn(&str) -> Option<String>,
+    stderr: &mut dyn std::io::Write,
+) -> crate::Exit {
+    let exit = crate::exit::classify(error);
+    let credentials = (exit == crate::Exit::Auth).then(|| credential_sources(global, var)).flatten();
+    crate::exit::report(error, global.verbose > 0, credentials.as_deref(), stderr);
+    exit
+}
+
 /// The credential and the org and user in use, each with where it came from, for the hints after
 /// a refusal (`the token command (my-login) from --token-command and the org from ROCKIT_ORG`);
 /// `None` without a configured credential (the demo's) or when the configuration no longer

@@ -132,23 +132,9 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Reports `error` as [`report`] does, naming the credentials in use and where they came from
-/// after the server refused them; returns the exit code the error calls for.
-pub(crate) fn report_failure(
-    error: &anyhow::Error,
-    global: &crate::cli::GlobalArgs,
-    var: &dyn Fn(&str) -> Option<String>,
-    stderr: &mut dyn Write,
-) -> Exit {
-    let exit = classify(error);
-    let credentials = (exit == Exit::Auth).then(|| crate::connect::credential_sources(global, var)).flatten();
-    report(error, global.verbose > 0, credentials.as_deref(), stderr);
-    exit
-}
-
 /// Writes `error: <message>` on one line, plus a hint for authentication failures (naming the
 /// `credentials` in use and where each came from, when known: see
-/// [`credential_sources`](crate::connect::credential_sources)); with `verbose`, every cause of the
+/// `connect::credential_sources`); with `verbose`, every cause of the
 /// chain on a line of its own below.
 pub(crate) fn report(
     error: &anyhow::Error,

@@ -121,7 +121,7 @@ pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(exit) => exit,
         // The reader went away (`rockit tasks list | head`): stop quietly, as command-line tools do.
         Err(error) if exit::is_broken_pipe(&error) => Exit::Success,
-        Err(error) => exit::report_failure(&error, &global, io.var, io.stderr),
+        Err(error) => crate::connect::report_failure(&error, &global, io.var, io.stderr),
     }
 }
 

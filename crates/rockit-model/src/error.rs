@@ -1,6 +1,6 @@
 //! The crate's one error type: what is wrong with a value that failed validation.
 
-use crate::task_name::TaskNameError;
+use crate::wire::MAX_TASK_NAME_LEN;
 
 /// Everything that can go wrong in `rockit-model`: a string that is not a valid value of one of its
 /// validated types. Decoding JSON fails with `serde_json`'s own error, as serde requires.
@@ -68,4 +68,32 @@ fn shown(input: &str) -> String {
     } else {
         format!("{input:?}")
     }
+}
+
+/// What is wrong with a rejected task name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaskNameError {
+    /// The name is empty.
+    #[error("it is empty; pass the full name as listed by `tasks list`")]
+    Empty,
+    /// The name is longer than [`MAX_TASK_NAME_LEN`] bytes.
+    #[error("it is {len} bytes long; task names are at most {MAX_TASK_NAME_LEN} bytes")]
+    TooLong {
+        /// The length of the rejected name, in bytes.
+        len: usize,
+    },
+    /// The name is `.` or `..`, which would address another path level.
+    #[error("`.` and `..` are not task names")]
+    DotSegment,
+    /// The name holds a character that is not allowed.
+    #[error(
+        "it contains {ch:?} at byte {index}; task names cannot hold whitespace, control characters, '/', '\\', '?', '#' or '%'"
+    )]
+    ForbiddenChar {
+        /// The offending character.
+        ch: char,
+        /// Its byte offset in the name.
+        index: usize,
+    },
 }

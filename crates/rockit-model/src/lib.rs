@@ -122,13 +122,14 @@ mod wire;
 pub use crate::build::{BuildId, STAGE_ORDER, parse_build_number};
 pub use crate::endpoint::{Endpoint, JsonBody, Method, PathSegments, QueryPairs, decode_path_segments};
 pub use crate::envelope::{ErrorBody, TaskListResponse};
+pub use crate::error::TaskNameError;
 pub use crate::error::{Error, Result};
 pub use crate::generic::{ListKey, ListResponse, StatusResponse};
 pub use crate::query_decode::decode_query_pairs;
 pub use crate::task::{
     Exception, FileReadFailed, HttpDownloadFailed, TaskDetails, TaskSummary, Timestamp, Warning,
 };
-pub use crate::task_name::{MAX_TASK_NAME_LEN, TaskName, TaskNameError, TaskNameParts};
+pub use crate::task_name::{TaskName, TaskNameParts};
 pub use crate::tasks_api::{
     GetTask, ListTasks, Order, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, UpdateTask,
 };
@@ -136,7 +137,7 @@ pub use crate::text::printable;
 pub use crate::vocab::{ApiStatus, Service, TaskKind, TaskStatus};
 pub use crate::wire::{
     DEFAULT_LIMIT, HEADER_API_KEY, HEADER_ORG, HEADER_SESSION_TOKEN, HEADER_TOKEN, HEADER_USER,
-    SECRET_HEADERS,
+    MAX_TASK_NAME_LEN, SECRET_HEADERS,
 };
 
 /// serde, with its `derive` feature: request and response types of an [`Endpoint`] implement its

@@ -10,11 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::Error;
+use crate::error::{Error, TaskNameError};
 use crate::vocab::TaskKind;
-
-/// The longest task name accepted, in bytes.
-pub const MAX_TASK_NAME_LEN: usize = 256;
+use crate::wire::MAX_TASK_NAME_LEN;
 
 /// The name of a task, such as `exampleorg-sushi-0001-1732886919-dltar`.
 ///
@@ -48,34 +46,6 @@ impl Clone for TaskName {
     fn clone_from(&mut self, source: &Self) {
         self.0.clone_from(&source.0);
     }
-}
-
-/// What is wrong with a rejected task name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TaskNameError {
-    /// The name is empty.
-    #[error("it is empty; pass the full name as listed by `tasks list`")]
-    Empty,
-    /// The name is longer than [`MAX_TASK_NAME_LEN`] bytes.
-    #[error("it is {len} bytes long; task names are at most {MAX_TASK_NAME_LEN} bytes")]
-    TooLong {
-        /// The length of the rejected name, in bytes.
-        len: usize,
-    },
-    /// The name is `.` or `..`, which would address another path level.
-    #[error("`.` and `..` are not task names")]
-    DotSegment,
-    /// The name holds a character that is not allowed.
-    #[error(
-        "it contains {ch:?} at byte {index}; task names cannot hold whitespace, control characters, '/', '\\', '?', '#' or '%'"
-    )]
-    ForbiddenChar {
-        /// The offending character.
-        ch: char,
-        /// Its byte offset in the name.
-        index: usize,
-    },
 }
 
 impl TaskName {

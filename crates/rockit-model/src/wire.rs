@@ -19,3 +19,6 @@ pub const SECRET_HEADERS: &[&str] = &[HEADER_API_KEY, HEADER_TOKEN, HEADER_SESSI
 
 /// The server's page size when a list request sets no `limit` (documented).
 pub const DEFAULT_LIMIT: u32 = 10;
+
+/// The longest task name accepted, in bytes.
+pub const MAX_TASK_NAME_LEN: usize = 256;

@@ -16,8 +16,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use tracing::Instrument as _;
 
 use crate::credentials::CredentialProvider;
-use crate::error::{Error, ErrorKind, ProxyProblem, Result, excerpt, is_retryable_status, redact};
-use crate::proxy::ProxyInfo;
+use crate::error::{Error, ErrorKind, ProxyInfo, ProxyProblem, Result, excerpt, is_retryable_status, redact};
 use crate::retry::{RetryPolicy, RetryTokens, parse_retry_after};
 use crate::tls::Roots;
 

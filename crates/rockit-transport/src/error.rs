@@ -10,9 +10,6 @@ use std::time::Duration;
 
 use rockit_model::{ApiStatus, Method};
 
-use crate::proxy::ProxyInfo;
-use crate::tls::TlsProblem;
-
 /// Why a proxy would not tunnel; see [`ErrorKind::Proxy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -460,4 +457,63 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
         }
     }
     out
+}
+
+/// Why a TLS handshake failed; see [`ErrorKind::Tls`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsProblem {
+    /// The server's certificate is signed by an authority the client does not trust.
+    UnknownIssuer,
+    /// The server's certificate is for another name.
+    NameMismatch,
+    /// The server's certificate has expired.
+    Expired,
+    /// The server's certificate is not valid yet.
+    NotYetValid,
+    /// The client trusts no authority at all: the system has no CA certificates and no CA file
+    /// was given.
+    NoTrustedRoots,
+    /// Another certificate or handshake failure, as the TLS library words it.
+    Other(String),
+}
+
+impl fmt::Display for TlsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const ADD_CA: &str = "add your CA with --ca-cert FILE, ROCKIT_CA_CERT or `ca_cert` in a profile, or to the system's trust store";
+        match self {
+            Self::UnknownIssuer => write!(f, "the server's certificate is signed by an unknown authority; {ADD_CA}"),
+            Self::NameMismatch => f.write_str(
+                "the server's certificate is for another name; check the endpoint's host name against the certificate",
+            ),
+            Self::Expired => f.write_str(
+                "the server's certificate has expired; renew it on the server (or check this machine's clock)",
+            ),
+            Self::NotYetValid => f.write_str(
+                "the server's certificate is not valid yet; check this machine's clock (or the certificate's start date)",
+            ),
+            Self::NoTrustedRoots => f.write_str(
+                "this machine has no trusted CA certificates; install the system's CA bundle (ca-certificates), set SSL_CERT_FILE, or add your CA with --ca-cert FILE",
+            ),
+            Self::Other(reason) => write!(f, "the TLS handshake with the server failed ({reason})"),
+        }
+    }
+}
+
+/// The proxy a client uses, for people: `rockit auth status` shows it. Never holds its password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProxyInfo {
+    /// The variable it came from (`HTTPS_PROXY`, `all_proxy`, …).
+    pub variable: &'static str,
+    /// Its URL, with any user name and password replaced by `[redacted]`.
+    pub url: String,
+    /// Whether its URL carries credentials (sent as `Proxy-Authorization`).
+    pub has_credentials: bool,
+}
+
+impl fmt::Display for ProxyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (from {})", self.url, self.variable)
+    }
 }

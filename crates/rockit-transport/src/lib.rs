@@ -113,14 +113,13 @@ pub use crate::config::{
     ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, ENV_API_KEY, ENV_ENDPOINT, ENV_ORG, ENV_TOKEN, ENV_USER,
 };
 pub use crate::credentials::{CredentialFuture, CredentialProvider, Credentials, StaticCredentials};
-pub use crate::error::{Error, ErrorKind, ProxyProblem, Result};
-pub use crate::proxy::ProxyInfo;
+pub use crate::error::{Error, ErrorKind, ProxyInfo, ProxyProblem, Result, TlsProblem};
 pub use crate::resolve::{
     ConfigFile, CredentialChoice, ENV_API_KEY_COMMAND, ENV_CONFIG, ENV_PROFILE, ENV_TOKEN_COMMAND, Origin,
     Resolved, Resolver, Setting, Settings, Sourced, split_command,
 };
 pub use crate::retry::{RetryBudget, RetryPolicy};
-pub use crate::tls::{CaFile, ENV_CA_CERT, Roots, TlsProblem};
+pub use crate::tls::{CaFile, ENV_CA_CERT, Roots};
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 /// `secrecy`'s secret string and the trait that reads it, used in public fields and signatures

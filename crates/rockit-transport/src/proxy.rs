@@ -8,32 +8,12 @@
 //! Loopback endpoints never use a proxy. Proxies tunnel `https` with `CONNECT`; SOCKS is not
 //! supported, and saying so before any request beats connecting directly behind the user's back.
 
-use std::fmt;
-
 use reqwest::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProxyInfo, Result};
 
 /// The variable naming the hosts reached without the proxy.
 const NO_PROXY: [&str; 2] = ["NO_PROXY", "no_proxy"];
-
-/// The proxy a client uses, for people: `rockit auth status` shows it. Never holds its password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ProxyInfo {
-    /// The variable it came from (`HTTPS_PROXY`, `all_proxy`, …).
-    pub variable: &'static str,
-    /// Its URL, with any user name and password replaced by `[redacted]`.
-    pub url: String,
-    /// Whether its URL carries credentials (sent as `Proxy-Authorization`).
-    pub has_credentials: bool,
-}
-
-impl fmt::Display for ProxyInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (from {})", self.url, self.variable)
-    }
-}
 
 /// The proxy to use for `endpoint`, if any, and what to say about it; an error if the variable
 /// that applies holds something that is not a usable proxy URL.

@@ -20,7 +20,7 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TlsProblem};
 
 /// The environment variable naming a file of extra CA certificates (PEM) to trust.
 pub const ENV_CA_CERT: &str = "ROCKIT_CA_CERT";
@@ -218,47 +218,6 @@ impl fmt::Display for NoTrustedRoots {
 }
 
 impl StdError for NoTrustedRoots {}
-
-/// Why a TLS handshake failed; see [`ErrorKind::Tls`](crate::ErrorKind::Tls).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TlsProblem {
-    /// The server's certificate is signed by an authority the client does not trust.
-    UnknownIssuer,
-    /// The server's certificate is for another name.
-    NameMismatch,
-    /// The server's certificate has expired.
-    Expired,
-    /// The server's certificate is not valid yet.
-    NotYetValid,
-    /// The client trusts no authority at all: the system has no CA certificates and no CA file
-    /// was given.
-    NoTrustedRoots,
-    /// Another certificate or handshake failure, as the TLS library words it.
-    Other(String),
-}
-
-impl fmt::Display for TlsProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const ADD_CA: &str = "add your CA with --ca-cert FILE, ROCKIT_CA_CERT or `ca_cert` in a profile, or to the system's trust store";
-        match self {
-            Self::UnknownIssuer => write!(f, "the server's certificate is signed by an unknown authority; {ADD_CA}"),
-            Self::NameMismatch => f.write_str(
-                "the server's certificate is for another name; check the endpoint's host name against the certificate",
-            ),
-            Self::Expired => f.write_str(
-                "the server's certificate has expired; renew it on the server (or check this machine's clock)",
-            ),
-            Self::NotYetValid => f.write_str(
-                "the server's certificate is not valid yet; check this machine's clock (or the certificate's start date)",
-            ),
-            Self::NoTrustedRoots => f.write_str(
-                "this machine has no trusted CA certificates; install the system's CA bundle (ca-certificates), set SSL_CERT_FILE, or add your CA with --ca-cert FILE",
-            ),
-            Self::Other(reason) => write!(f, "the TLS handshake with the server failed ({reason})"),
-        }
-    }
-}
 
 /// The TLS problem behind a failed connection, if its cause chain holds one.
 pub(crate) fn tls_problem(error: &(dyn StdError + 'static)) -> Option<TlsProblem> {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::connect::connect;
-use crate::exit::{self, usage};
+use crate::exit::usage;
 use crate::{Exit, Io, output};
 
 /// The two updates.
@@ -118,7 +118,7 @@ async fn apply(
             }
             Err(err) => {
                 let err = anyhow::Error::new(err);
-                exit = exit.worst(exit::report_failure(&err, global, io.var, io.stderr));
+                exit = exit.worst(crate::connect::report_failure(&err, global, io.var, io.stderr));
                 entries.push(Entry {
                     name: name.clone(),
                     acknowledged: None,
