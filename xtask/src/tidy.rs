@@ -1,6 +1,7 @@
 //! Fast source checks: every `.rs` file opens with a `//!` paragraph, no test is ignored, no
-//! `todo!` or `dbg!` is left in library code, and the crates depend on each other only in the
-//! direction ARCHITECTURE.md gives (read from `cargo metadata`).
+//! `todo!` or `dbg!` is left in library code, no two files of a crate import each other (directly
+//! or round a longer circle), and the crates depend on each other only in the direction
+//! ARCHITECTURE.md gives (read from `cargo metadata`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 /// Runs every check on the workspace at `root`; returns one line per problem.
 pub(crate) fn check(root: &Path) -> Result<(), Vec<String>> {
     let mut problems = source_problems(root);
+    problems.extend(module_cycles(root));
     match metadata(root) {
         Ok(metadata) => problems.extend(layering_problems(&metadata)),
         Err(problem) => problems.push(problem),
@@ -101,6 +103,117 @@ fn source_problems(root: &Path) -> Vec<String> {
     problems
 }
 
+/// A line per circle of files that import each other (`crate::…` paths) inside one crate's `src`
+/// under `crates/`. The crate root (`lib.rs`, `main.rs`), which declares and re-exports every
+/// module, is left out.
+fn module_cycles(root: &Path) -> Vec<String> {
+    let Ok(crates) = std::fs::read_dir(root.join("crates")) else { return Vec::new() };
+    let mut dirs: Vec<PathBuf> =
+        crates.flatten().map(|entry| entry.path().join("src")).filter(|src| src.is_dir()).collect();
+    dirs.sort();
+    let mut problems = Vec::new();
+    for src in dirs {
+        let mut files = Vec::new();
+        collect_rust_files(&src, &mut files);
+        files.sort();
+        let module = |path: &Path| -> Option<String> {
+            let rel = relative(&src, path);
+            let rel = rel.strip_suffix(".rs")?;
+            let rel = rel.strip_suffix("/mod").unwrap_or(rel);
+            (!matches!(rel, "lib" | "main") && !rel.starts_with("bin/")).then(|| rel.replace('/', "::"))
+        };
+        let modules: Vec<(String, &PathBuf)> =
+            files.iter().filter_map(|path| Some((module(path)?, path))).collect();
+        let names: Vec<&str> = modules.iter().map(|(name, _)| name.as_str()).collect();
+        let edges: Vec<Vec<usize>> = modules
+            .iter()
+            .map(|(from, path)| {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let mut to: Vec<usize> =
+                    imported(&text, &names).into_iter().filter(|&at| names[at] != from).collect();
+                to.sort_unstable();
+                to.dedup();
+                to
+            })
+            .collect();
+        for circle in circles(&edges) {
+            let mut shown: Vec<String> = circle.iter().map(|&at| relative(root, modules[at].1)).collect();
+            shown.push(shown[0].clone());
+            problems.push(format!(
+                "module cycle: {}; move what both need into one of them or a third",
+                shown.join(" -> ")
+            ));
+        }
+    }
+    problems
+}
+
+/// The modules (indexes into `names`) that `crate::…` paths in `text` reach: the longest known
+/// prefix of each path, with `{a, b}` groups opened one level.
+fn imported(text: &str, names: &[&str]) -> Vec<usize> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        if text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        let rest = &text[at + "crate::".len()..];
+        let paths: Vec<&str> = match rest.strip_prefix('{') {
+            // `crate::{a::X, b::{Y, Z}}`: each item, its own groups cut at the brace.
+            Some(group) => {
+                let mut depth = 0_usize;
+                let mut end = group.len();
+                for (index, c) in group.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => {
+                            end = index;
+                            break;
+                        }
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                group[..end].split(',').collect()
+            }
+            None => vec![rest],
+        };
+        for path in paths {
+            let path: String = path
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let segments: Vec<&str> = path.split("::").filter(|segment| !segment.is_empty()).collect();
+            let longest = (1..=segments.len()).rev().find_map(|len| {
+                let candidate = segments[..len].join("::");
+                names.iter().position(|name| *name == candidate)
+            });
+            found.extend(longest);
+        }
+    }
+    found
+}
+
+/// Each circle of the graph once, as the modules round it, smallest index first.
+fn circles(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    fn walk(edges: &[Vec<usize>], start: usize, at: usize, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        for &next in &edges[at] {
+            if next == start {
+                out.push(path.clone());
+            } else if next > start && !path.contains(&next) && path.len() < 6 {
+                path.push(next);
+                walk(edges, start, next, path, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for start in 0..edges.len() {
+        walk(edges, start, start, &mut vec![start], &mut out);
+    }
+    out
+}
+
 /// Library sources: `crates/*/src`, except binaries' `main.rs` and `bin/`.
 fn is_library_code(relative: &str) -> bool {
     relative.starts_with("crates/")
@@ -159,6 +272,27 @@ mod tests {
         assert!(problems[0].contains("crates/demo/src/lib.rs: must start with a `//!` line"));
         assert!(problems[1].contains("more.rs:2: ignored test"));
         assert!(problems[2].contains("more.rs:3: `dbg!(` left in library code"));
+    }
+
+    #[test]
+    fn tidy_catches_files_that_import_each_other() {
+        let dir = std::env::temp_dir().join(format!("rockit-tidy-cycles-{}", std::process::id()));
+        let src = dir.join("crates/demo/src");
+        std::fs::create_dir_all(src.join("deep")).unwrap();
+        std::fs::write(src.join("lib.rs"), "//! root\npub use crate::a::A;\n").unwrap();
+        std::fs::write(src.join("a.rs"), "//! a\nuse crate::b::B;\npub struct A;\n").unwrap();
+        std::fs::write(src.join("b.rs"), "//! b\nuse crate::{deep::c::C, A};\npub struct B;\n").unwrap();
+        std::fs::write(src.join("deep/c.rs"), "//! c\nfn f() -> crate::a::A { todo() }\n").unwrap();
+        std::fs::write(src.join("d.rs"), "//! d, imports only\nuse crate::a::A;\n").unwrap();
+        let problems = module_cycles(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            problems,
+            vec![
+                "module cycle: crates/demo/src/a.rs -> crates/demo/src/b.rs -> crates/demo/src/deep/c.rs -> crates/demo/src/a.rs; move what both need into one of them or a third"
+                    .to_owned()
+            ]
+        );
     }
 
     #[test]
