@@ -224,6 +224,64 @@ impl Client {
     }
 }
 
+/// A failed attempt, as the retry decision sees it.
+struct Failed<'a> {
+    error: &'a Error,
+    /// Whether the server answered (an error status), rather than the attempt failing on the way.
+    answered: bool,
+    idempotent: bool,
+    /// Whether the credentials were refreshed once already in this call.
+    refreshed: bool,
+    /// Retries made so far in this call.
+    retries: u32,
+}
+
+/// What a call does after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Return the error: retrying cannot help, or is not safe.
+    Return,
+    /// Refresh the credentials and repeat the request once.
+    Refresh,
+    /// Wait this long, then try again (if the retry budget pays).
+    Retry(Duration),
+    /// Retrying is allowed but pointless now: return the error, for this reason.
+    GiveUp(&'static str),
+}
+
+/// The retry table of ARCHITECTURE.md, as a pure function: what to do after `failed`, given the
+/// retry policy, the `delay` the next retry would wait and the time `left` before the call's
+/// deadline.
+fn decide(failed: &Failed<'_>, policy: &RetryPolicy, delay: Duration, left: Option<Duration>) -> Next {
+    let error = failed.error;
+    if failed.answered && !failed.refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) {
+        return Next::Refresh;
+    }
+    let retryable = if failed.answered {
+        failed.idempotent && error.status().is_some_and(is_retryable_status)
+    } else {
+        match error.kind() {
+            // The request never left: safe to send again whatever the endpoint.
+            ErrorKind::Connect => true,
+            ErrorKind::Timeout { deadline } => failed.idempotent && !deadline,
+            ErrorKind::Interrupted => failed.idempotent,
+            _ => false,
+        }
+    };
+    if !retryable {
+        Next::Return
+    } else if failed.retries + 1 >= policy.max_attempts {
+        Next::GiveUp("no attempts left")
+    } else if error.retry_after().is_some_and(|asked| asked > policy.max_delay) {
+        // Maintenance says 900 s: repeating the request sooner is pointless.
+        Next::GiveUp("the server asks to wait longer than the retry policy's max_delay")
+    } else if left.is_some_and(|left| delay >= left) {
+        Next::GiveUp("the delay would pass the deadline")
+    } else {
+        Next::Retry(delay)
+    }
+}
+
 struct Call<'a> {
     client: &'a ClientInner,
     http_method: reqwest::Method,
@@ -260,7 +318,7 @@ impl Call<'_> {
         loop {
             attempts += 1;
             tracing::Span::current().record("attempt", attempts);
-            let (error, retry_after) = match self.attempt(&headers, deadline_at).await {
+            let (error, answered) = match self.attempt(&headers, deadline_at).await {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status);
                     let known = Known { client: self.client, headers: &headers };
@@ -269,64 +327,42 @@ impl Call<'_> {
                             self.client.retry_tokens.deposit(last_retry_cost);
                             return Ok(value);
                         }
-                        Err(error) if !refreshed && error.api_code() == Some(&ApiStatus::TokenExpired) => {
-                            refreshed = true;
-                            // If the provider cannot refresh, the caller still sees the server's
-                            // `401 token-expired`, with the refresh failure as its cause.
-                            headers = self
-                                .fresh_headers(&headers)
-                                .await
-                                .map_err(|failure| (error.with_source(failure), attempts))?;
-                            continue;
-                        }
-                        Err(error) => {
-                            if !(self.idempotent && error.status().is_some_and(is_retryable_status)) {
-                                return Err((self.asked_too_long(error, deadline_at), attempts));
-                            }
-                            let retry_after = error.retry_after();
-                            (error, retry_after)
-                        }
+                        Err(error) => (error, true),
                     }
                 }
-                Err(failure) => {
-                    let retryable = match &failure.kind {
-                        // The request never left: safe to send again whatever the endpoint.
-                        ErrorKind::Connect => true,
-                        ErrorKind::Timeout { deadline } => self.idempotent && !deadline,
-                        ErrorKind::Interrupted => self.idempotent,
-                        _ => false,
+                Err(failure) => (failure.into_error(), false),
+            };
+            let delay = self.client.retry.delay(retries + 1, error.retry_after());
+            let left = deadline_at.map(|at| at.saturating_duration_since(Instant::now()));
+            let failed = Failed { error: &error, answered, idempotent: self.idempotent, refreshed, retries };
+            match decide(&failed, &self.client.retry, delay, left) {
+                Next::Return => return Err((self.asked_too_long(error, deadline_at), attempts)),
+                Next::Refresh => {
+                    refreshed = true;
+                    // If the provider cannot refresh, the caller still sees the server's
+                    // `401 token-expired`, with the refresh failure as its cause.
+                    headers = self
+                        .fresh_headers(&headers)
+                        .await
+                        .map_err(|failure| (error.with_source(failure), attempts))?;
+                }
+                Next::GiveUp(reason) => {
+                    tracing::debug!(error = %error.kind(), reason, "not retrying");
+                    return Err((self.asked_too_long(error, deadline_at), attempts));
+                }
+                Next::Retry(delay) => {
+                    // Every retry is paid from the client's budget, a connect failure's included:
+                    // when most calls fail, the budget runs out and calls stop multiplying the load.
+                    let Some(cost) = self.client.retry_tokens.withdraw(error.kind()) else {
+                        tracing::debug!(error = %error.kind(), "not retrying: the retry budget is spent");
+                        return Err((self.asked_too_long(error, deadline_at), attempts));
                     };
-                    if !retryable {
-                        return Err((failure.into_error(), attempts));
-                    }
-                    (failure.into_error(), None)
+                    last_retry_cost = Some(cost);
+                    retries += 1;
+                    tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
+                    tokio::time::sleep(delay).await;
                 }
-            };
-            retries += 1;
-            let delay = self.client.retry.delay(retries, retry_after);
-            let give_up = if retries >= self.client.retry.max_attempts {
-                Some("no attempts left")
-            } else if retry_after.is_some_and(|asked| asked > self.client.retry.max_delay) {
-                // Maintenance says 900 s: repeating the request sooner is pointless.
-                Some("the server asks to wait longer than the retry policy's max_delay")
-            } else if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
-                Some("the delay would pass the deadline")
-            } else {
-                None
-            };
-            if let Some(reason) = give_up {
-                tracing::debug!(error = %error.kind(), reason, "not retrying");
-                return Err((self.asked_too_long(error, deadline_at), attempts));
             }
-            // Every retry is paid from the client's budget, a connect failure's included: when
-            // most calls fail, the budget runs out and calls stop multiplying the load.
-            let Some(cost) = self.client.retry_tokens.withdraw(error.kind()) else {
-                tracing::debug!(error = %error.kind(), "not retrying: the retry budget is spent");
-                return Err((self.asked_too_long(error, deadline_at), attempts));
-            };
-            last_retry_cost = Some(cost);
-            tracing::debug!(reason = %error.kind(), delay_ms = delay.as_millis(), "retrying");
-            tokio::time::sleep(delay).await;
         }
     }
 
@@ -602,6 +638,85 @@ impl fmt::Debug for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `decide` for one failure, with the default policy (4 attempts, 10 s cap) and a 1 s delay.
+    fn next(error: ErrorKind, answered: bool, idempotent: bool, retries: u32, left: Option<u64>) -> Next {
+        let error = Error::new(error);
+        let failed = Failed { error: &error, answered, idempotent, refreshed: false, retries };
+        decide(&failed, &RetryPolicy::default(), Duration::from_secs(1), left.map(Duration::from_secs))
+    }
+
+    fn status(status: u16, code: Option<&str>, retry_after: Option<u64>) -> ErrorKind {
+        ErrorKind::Api {
+            status,
+            code: code.map(ApiStatus::from),
+            message: None,
+            excerpt: String::new(),
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    #[test]
+    fn the_retry_table_of_architecture_md() {
+        let retry = Next::Retry(Duration::from_secs(1));
+        // Connect error: the request never left, retried for every endpoint.
+        assert_eq!(next(ErrorKind::Connect, false, true, 0, None), retry);
+        assert_eq!(next(ErrorKind::Connect, false, false, 0, None), retry);
+        // Attempt timeout, broken connection: idempotent endpoints only.
+        let timeout = || ErrorKind::Timeout { deadline: false };
+        assert_eq!(next(timeout(), false, true, 0, None), retry);
+        assert_eq!(next(timeout(), false, false, 0, None), Next::Return);
+        assert_eq!(next(ErrorKind::Interrupted, false, true, 0, None), retry);
+        assert_eq!(next(ErrorKind::Interrupted, false, false, 0, None), Next::Return);
+        // The overall deadline: never retried.
+        assert_eq!(next(ErrorKind::Timeout { deadline: true }, false, true, 0, None), Next::Return);
+        // 408 429 500 502 503 504: idempotent endpoints only.
+        for code in [408, 429, 500, 502, 503, 504] {
+            assert_eq!(next(status(code, None, None), true, true, 0, None), retry, "{code}");
+            assert_eq!(next(status(code, None, None), true, false, 0, None), Next::Return, "{code}");
+        }
+        // Other 4xx, and failures that say what to fix: returned.
+        for kind in [
+            status(400, None, None),
+            status(404, None, None),
+            status(501, None, None),
+            ErrorKind::Tls { problem: crate::TlsProblem::UnknownIssuer },
+            ErrorKind::BodyTooLarge { limit: 1 },
+        ] {
+            assert_eq!(
+                next(kind.clone(), !matches!(kind, ErrorKind::Tls { .. }), true, 0, None),
+                Next::Return,
+                "{kind:?}"
+            );
+        }
+        // 401 token-expired: refresh once, whatever the endpoint; the second time it is returned.
+        assert_eq!(next(status(401, Some("token-expired"), None), true, false, 0, None), Next::Refresh);
+        let expired = Error::new(status(401, Some("token-expired"), None));
+        let again = Failed { error: &expired, answered: true, idempotent: true, refreshed: true, retries: 0 };
+        assert_eq!(decide(&again, &RetryPolicy::default(), Duration::ZERO, None), Next::Return);
+    }
+
+    #[test]
+    fn a_retry_is_given_up_when_it_cannot_help() {
+        // The last attempt of four.
+        assert_eq!(next(ErrorKind::Connect, false, true, 3, None), Next::GiveUp("no attempts left"));
+        assert_eq!(next(ErrorKind::Connect, false, true, 2, None), Next::Retry(Duration::from_secs(1)));
+        // The server asks for longer than max_delay (maintenance: 900 s).
+        assert!(matches!(
+            next(status(503, Some("maintenance"), Some(900)), true, true, 0, None),
+            Next::GiveUp(_)
+        ));
+        assert_eq!(
+            next(status(503, None, Some(10)), true, true, 0, None),
+            Next::Retry(Duration::from_secs(1))
+        );
+        // The delay would pass the deadline.
+        assert_eq!(
+            next(ErrorKind::Connect, false, true, 0, Some(1)),
+            Next::GiveUp("the delay would pass the deadline")
+        );
+        assert_eq!(next(ErrorKind::Connect, false, true, 0, Some(2)), Next::Retry(Duration::from_secs(1)));
+    }
 
     fn url(base: &str, segments: &[&str]) -> Result<String> {
         let path: PathSegments<'_> = segments.iter().map(|segment| (*segment).to_owned()).collect();
