@@ -17,19 +17,9 @@ use rockit_model::{Order, TaskKind, TaskName, TaskStatus};
 
 use crate::parse;
 
-/// The exit codes, shown at the end of `rockit --help`.
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  API or network error
-  2  usage error: bad flag or value, missing or conflicting configuration, refused confirmation
-  3  authentication or permission error
-  4  `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did
-  5  `tasks wait`/`watch`, `builds wait`: timed out first
-  6  ROCKIT Edge is in maintenance or limits the rate of requests: try again when the message says
-     (waits wait through it)
-
-Configuration: --endpoint, --org, --user, --api-key, --token, --token-command and
+/// The text after the exit codes at the end of `rockit --help`.
+const AFTER_EXIT_CODES: &str =
+    "Configuration: --endpoint, --org, --user, --api-key, --token, --token-command and
 --api-key-command fall back to ROCKIT_ENDPOINT, ROCKIT_ORG, ROCKIT_USER, ROCKIT_API_KEY,
 ROCKIT_TOKEN, ROCKIT_TOKEN_COMMAND and ROCKIT_API_KEY_COMMAND, then to the profile (--profile,
 ROCKIT_PROFILE or default_profile) of the config file (rockit config path). A flag beats the
@@ -49,7 +39,7 @@ Try it without an account:
 /// one JSON document with the API's field names for scripts.
 // `Debug` is derived: the secrets sit in `GlobalArgs` and `EmulatorArgs`, whose `Debug` redacts them.
 #[derive(Debug, Parser)]
-#[command(name = "rockit", version, after_help = EXIT_CODES)]
+#[command(name = "rockit", version, after_help = format!("{}\n{AFTER_EXIT_CODES}", crate::exit::exit_codes_help()))]
 pub struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,

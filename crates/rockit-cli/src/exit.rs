@@ -63,6 +63,59 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// Every exit code, in order.
+    pub const ALL: [Exit; 7] = [
+        Self::Success,
+        Self::Failure,
+        Self::Usage,
+        Self::Auth,
+        Self::TaskFailed,
+        Self::TimedOut,
+        Self::RetryLater,
+    ];
+
+    /// What the code means, for people: the one text `rockit --help`, README and the docs give.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "API or network error",
+            Self::Usage => {
+                "usage error: bad flag or value, missing or conflicting configuration, refused confirmation"
+            }
+            Self::Auth => "authentication or permission error (401, 403)",
+            Self::TaskFailed => {
+                "`tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did"
+            }
+            Self::TimedOut => "`tasks wait`/`watch`, `builds wait`: timed out first",
+            Self::RetryLater => {
+                "ROCKIT Edge is in maintenance or limits the rate of requests: try again when the message \
+                 says; nothing was changed (waits wait through it)"
+            }
+        }
+    }
+}
+
+/// The exit codes as `rockit --help` ends: one per line, wrapped to 100 columns.
+pub(crate) fn exit_codes_help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for exit in Exit::ALL {
+        let mut line = format!("  {}  ", exit.code());
+        for word in exit.meaning().split(' ') {
+            if line.len() + word.len() > 100 {
+                text.push_str(line.trim_end());
+                text.push('\n');
+                line = " ".repeat(5);
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> Self {
         Self::from(exit.code())

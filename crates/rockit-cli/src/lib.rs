@@ -25,14 +25,8 @@
 //!
 //! # Exit codes
 //!
-//! | code | meaning |
-//! |---|---|
-//! | 0 | success |
-//! | 1 | API or network error |
-//! | 2 | usage error: bad flag or value, missing or conflicting configuration, refused confirmation |
-//! | 3 | authentication or permission error (401, 403) |
-//! | 4 | `tasks wait`/`watch`: the task ended failed or expired; `builds wait`: a stage did |
-//! | 5 | `tasks wait`/`watch`, `builds wait`: timed out first |
+//! [`Exit`] lists them, each with its meaning ([`Exit::meaning`]); `rockit --help` and the README
+//! print the same texts.
 //!
 //! Errors print one line, `error: …`, on stderr; with `-v` the chain of causes follows.
 

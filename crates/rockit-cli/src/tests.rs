@@ -173,3 +173,21 @@ async fn the_environment_configures_when_flags_do_not() {
     let stderr = String::from_utf8(stderr).unwrap();
     assert!(stderr.contains(r#"403 forbidden: user "viewer" lacks the permission tasks.update"#), "{stderr}");
 }
+
+#[test]
+fn the_readmes_exit_codes_are_the_exit_types() {
+    let readme = include_str!("../../../README.md");
+    let rows: Vec<(u8, &str)> = readme
+        .lines()
+        .skip_while(|line| *line != "| exit code | meaning |")
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let (code, meaning) = line.trim_matches('|').split_once('|')?;
+            Some((code.trim().parse().ok()?, meaning.trim()))
+        })
+        .collect();
+    let expected: Vec<(u8, &str)> =
+        crate::Exit::ALL.iter().map(|exit| (exit.code(), exit.meaning())).collect();
+    assert_eq!(rows, expected);
+}
