@@ -11,7 +11,9 @@ use tokio::sync::watch;
 
 use crate::faults::Fault;
 
-/// Header values the log never keeps: they are replaced by `[redacted]`.
+/// Header values the log never keeps: they are replaced by `[redacted]`. The model's
+/// [`SECRET_HEADERS`](rockit_model::SECRET_HEADERS) (a test holds this list to it), and the
+/// generic `authorization` and `cookie`.
 pub const REDACTED_HEADERS: &[&str] =
     &[HEADER_API_KEY, HEADER_TOKEN, HEADER_SESSION_TOKEN, "authorization", "cookie"];
 
@@ -222,6 +224,13 @@ impl RequestLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_secret_header_of_the_model_is_redacted() {
+        for name in rockit_model::SECRET_HEADERS {
+            assert!(REDACTED_HEADERS.contains(name), "{name}");
+        }
+    }
 
     #[test]
     fn a_request_is_recorded_as_sent_with_its_secrets_replaced() {
