@@ -99,6 +99,35 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         self.transport_error().is_some_and(rockit_transport::Error::is_not_found)
     }
+
+    /// Whether the failure is transient, so that the same call later may succeed: the
+    /// transport's [`is_retryable`](rockit_transport::Error::is_retryable), or a background page
+    /// fetch that was cancelled.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Background { .. } => true,
+            _ => self.transport_error().is_some_and(rockit_transport::Error::is_retryable),
+        }
+    }
+
+    /// Whether time ran out: a call's timeout or deadline, or a waiter that gave up.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::WaitTimedOut { .. } | Self::BuildWaitTimedOut { .. } => true,
+            _ => self.transport_error().is_some_and(rockit_transport::Error::is_timeout),
+        }
+    }
+
+    /// Whether ROCKIT Edge asked to come back later than the client waits (maintenance, a rate
+    /// limit): see [`rockit_transport::Error::is_retry_later`].
+    pub fn is_retry_later(&self) -> bool {
+        self.transport_error().is_some_and(|error| error.is_retry_later() || error.is_maintenance())
+    }
+
+    /// Whether a task or a build a waiter watched ended failed or expired.
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Self::TaskFailed { .. } | Self::BuildFailed { .. })
+    }
 }
 
 /// `: <exception summary>` for a failed task's message, if it carries an exception.

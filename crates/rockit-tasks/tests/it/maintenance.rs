@@ -147,3 +147,15 @@ async fn a_build_wait_goes_on_through_maintenance_and_reports_it_once_as_a_chang
     let outcome = steps.last().and_then(|step| step.outcome.as_ref());
     assert!(matches!(outcome, Some(BuildOutcome::Succeeded(_))), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn a_single_call_in_maintenance_says_come_back_later_through_the_tasks_error() {
+    let (emulator, tasks) = support::demo().await;
+    emulator.set_maintenance(true);
+    let err = tasks.get(&"exampleorg-sushi-0001-1732886919-dltar".parse().unwrap()).await.unwrap_err();
+    assert!(err.is_retry_later() && err.is_retryable(), "{err:?}");
+    assert!(!err.is_timeout() && !err.is_failed() && !err.is_auth(), "{err:?}");
+    emulator.set_maintenance(false);
+    let missing = tasks.get(&"exampleorg-sushi-0001-1-nothing".parse().unwrap()).await.unwrap_err();
+    assert!(!missing.is_retry_later() && !missing.is_retryable() && missing.is_not_found(), "{missing:?}");
+}

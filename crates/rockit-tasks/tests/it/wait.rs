@@ -43,6 +43,7 @@ async fn wait_reports_a_failure_with_its_exception() {
     assert!(details.exception.as_ref().unwrap().http_download_failed().is_some());
     let err = outcome.into_result().unwrap_err();
     assert!(matches!(err, Error::TaskFailed { .. }));
+    assert!(err.is_failed() && !err.is_timeout() && !err.is_retryable(), "{err:?}");
     assert_eq!(
         err.to_string(),
         "task exampleorg-sushi-0003-1733240117-dltar ended failed: download failed (HTTP 200, exit code 18, 1073741824 of 2147483648 bytes)"
@@ -61,6 +62,7 @@ async fn wait_times_out_cleanly_with_the_last_details() {
     assert!(*waited >= Duration::from_millis(150));
     let err = outcome.into_result().unwrap_err();
     assert!(err.to_string().ends_with("; it was still pending"), "{err}");
+    assert!(err.is_timeout() && !err.is_failed(), "{err:?}");
 }
 
 #[tokio::test]
