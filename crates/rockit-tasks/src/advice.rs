@@ -91,7 +91,7 @@ impl Build {
             BuildState::Failed { stage } | BuildState::Expired { stage } => {
                 steps.push(NextStep::RetryStage { stage });
             }
-            BuildState::Running => steps.push(NextStep::Wait),
+            BuildState::Running | BuildState::Waiting { .. } => steps.push(NextStep::Wait),
             _ => {}
         }
         if let Some(names) = self.unacknowledged_warnings() {

@@ -33,7 +33,14 @@ pub struct Build {
     id: BuildId,
     stages: Vec<Stage>,
     unacknowledged: Option<Vec<TaskName>>,
+    /// The stage the build is expected to end with, and when that was judged (Unix seconds).
+    expected: Option<(TaskKind, u64)>,
 }
+
+/// How long after its last stage appeared a build whose every stage is done, but which lacks the
+/// stage it is expected to end with, still counts as running (waiting for that stage); later it
+/// has stopped short. A guess: the vendor documents no gap between stages.
+pub const STALL_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// One stage of a build: every attempt of one kind of task, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,9 +57,25 @@ pub enum BuildState {
     /// A stage is pending or running (or in a state this SDK does not know), or no task of the
     /// build exists yet.
     Running,
-    /// Every stage's newest attempt is done. A later stage may still appear: see
-    /// [`Tasks::wait_build`] for waiting until the pipeline is through.
+    /// Every stage's newest attempt is done, and the build has the stage it is expected to end
+    /// with (the last stage of the app's previous successful build), or nothing says which stage
+    /// that is (see [`Build::expect_last_stage`]).
     Succeeded,
+    /// Every stage's newest attempt is done, but the stage the build is expected to end with has
+    /// not appeared yet, and the last stage appeared less than [`STALL_AFTER`] ago: the pipeline
+    /// is most likely still going. Named `running`.
+    Waiting {
+        /// The stage the build is expected to end with.
+        stage: TaskKind,
+    },
+    /// Every stage's newest attempt is done, but the stage the build is expected to end with has
+    /// not appeared for [`STALL_AFTER`] since its last stage did: the pipeline stopped short.
+    Stopped {
+        /// The last stage the build has.
+        after: TaskKind,
+        /// The stage it was expected to end with.
+        expected: TaskKind,
+    },
     /// The newest attempt of `stage` failed (the first such stage in pipeline order).
     Failed {
         /// The failed stage.
@@ -66,11 +89,13 @@ pub enum BuildState {
 }
 
 impl BuildState {
-    /// The state's name: `running`, `succeeded`, `failed` or `expired`.
+    /// The state's name: `running` (also while [waiting](Self::Waiting) for the expected last
+    /// stage), `succeeded`, `stopped`, `failed` or `expired`.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Running => "running",
+            Self::Running | Self::Waiting { .. } => "running",
             Self::Succeeded => "succeeded",
+            Self::Stopped { .. } => "stopped",
             Self::Failed { .. } => "failed",
             Self::Expired { .. } => "expired",
         }
@@ -80,7 +105,27 @@ impl BuildState {
     pub fn failed_stage(&self) -> Option<&TaskKind> {
         match self {
             Self::Failed { stage } | Self::Expired { stage } => Some(stage),
-            Self::Running | Self::Succeeded => None,
+            Self::Running | Self::Succeeded | Self::Waiting { .. } | Self::Stopped { .. } => None,
+        }
+    }
+
+    /// The stage the build is expected to end with and lacks: [`Waiting`](Self::Waiting) for it,
+    /// or [`Stopped`](Self::Stopped) short of it.
+    pub fn missing_stage(&self) -> Option<&TaskKind> {
+        match self {
+            Self::Waiting { stage } | Self::Stopped { expected: stage, .. } => Some(stage),
+            _ => None,
+        }
+    }
+
+    /// The state in words: `running`, `running, waiting for deploy`, `stopped after publish (no
+    /// deploy)`, `failed mkdxf`, `succeeded`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Waiting { stage } => format!("running, waiting for {stage}"),
+            Self::Stopped { after, expected } => format!("stopped after {after} (no {expected})"),
+            Self::Failed { stage } | Self::Expired { stage } => format!("{} {stage}", self.as_str()),
+            Self::Running | Self::Succeeded => self.as_str().to_owned(),
         }
     }
 }
@@ -156,7 +201,7 @@ impl Build {
                 stage.attempts.sort_by_cached_key(|task| (created(task), task.name.clone()));
             }
         }
-        Self { id, stages: order_stages(stages), unacknowledged: None }
+        Self { id, stages: order_stages(stages), unacknowledged: None, expected: None }
     }
 
     /// Which build this is.
@@ -194,10 +239,40 @@ impl Build {
             }
         }
         if self.stages.is_empty() || self.stages.iter().any(|stage| !stage.status().is_success()) {
-            BuildState::Running
-        } else {
-            BuildState::Succeeded
+            return BuildState::Running;
         }
+        match &self.expected {
+            Some((stage, now)) if self.stage(stage).is_none() => {
+                let quiet_since = self.last_created().unwrap_or(0);
+                if now.saturating_sub(quiet_since) < STALL_AFTER.as_secs() {
+                    BuildState::Waiting { stage: stage.clone() }
+                } else {
+                    let after = self.stages.last().map(|last| last.kind.clone()).unwrap_or(TaskKind::Dltar);
+                    BuildState::Stopped { after, expected: stage.clone() }
+                }
+            }
+            _ => BuildState::Succeeded,
+        }
+    }
+
+    /// Says which stage the build is expected to end with (the last stage of the app's previous
+    /// successful build, as [`Tasks::builds`], [`Tasks::build`] and [`Tasks::wait_build`] find
+    /// it), judged at `now` (Unix seconds): a build whose every stage is done but lacks it is then
+    /// [`Waiting`](BuildState::Waiting) or [`Stopped`](BuildState::Stopped), not `Succeeded`.
+    pub fn expect_last_stage(&mut self, stage: TaskKind, now: u64) {
+        self.expected = Some((stage, now));
+    }
+
+    /// The stage this build is expected to end with, if known.
+    pub fn expected_last_stage(&self) -> Option<&TaskKind> {
+        self.expected.as_ref().map(|(stage, _)| stage)
+    }
+
+    /// The last stage of this build if it succeeded by its own stages alone (every stage done):
+    /// what the next build of the app is expected to end with.
+    pub(crate) fn completed_last_stage(&self) -> Option<&TaskKind> {
+        let done = !self.stages.is_empty() && self.stages.iter().all(|stage| stage.status().is_success());
+        done.then(|| self.stages.last().map(|stage| &stage.kind)).flatten()
     }
 
     /// When the build's first task was created, in Unix seconds; `None` for an empty build.
@@ -274,6 +349,11 @@ impl Tasks {
     /// concurrently; see [`Tasks::warning_marks`]).
     ///
     /// An empty build ([`Build::is_empty`]) means no task of it exists (yet).
+    ///
+    /// The build is judged against the stage it is expected to end with
+    /// ([`Build::expect_last_stage`]): the last stage of the nearest of the
+    /// [`PREVIOUS_BUILDS`](crate::PREVIOUS_BUILDS) earlier builds whose every stage is done (one
+    /// more listing, usually of one build).
     pub async fn build(&self, id: &BuildId) -> Result<Build> {
         let filters = ListTasks::for_build(id.app(), id.build());
         let (build, marks) = join(self.build_tasks(id), self.warning_marks(&filters)).await;
@@ -282,7 +362,28 @@ impl Tasks {
         if let Ok(marks) = marks {
             build.set_warnings(&marks);
         }
+        if !build.is_empty()
+            && let Some(stage) = self.expected_last_stage(id).await?
+        {
+            build.expect_last_stage(stage, unix_now());
+        }
         Ok(build)
+    }
+
+    /// The stage build `id` is expected to end with: the last stage of the nearest of the
+    /// [`PREVIOUS_BUILDS`](crate::PREVIOUS_BUILDS) earlier builds whose every stage is done;
+    /// `None` if there is none.
+    pub(crate) async fn expected_last_stage(&self, id: &BuildId) -> Result<Option<TaskKind>> {
+        let mut earlier = id.previous();
+        for _ in 0..crate::PREVIOUS_BUILDS {
+            let Some(id) = earlier else { break };
+            let build = self.build_tasks(&id).await?;
+            if let Some(stage) = build.completed_last_stage() {
+                return Ok(Some(stage.clone()));
+            }
+            earlier = id.previous();
+        }
+        Ok(None)
     }
 
     /// The build `id` without asking for warnings: one filtered listing, every page.
@@ -304,12 +405,16 @@ impl Tasks {
     /// Keep the default order: with a custom sort order (`ListTasks::order`) a build's tasks may
     /// be spread over the listing and come as several partial builds. Tasks whose names do not
     /// follow the naming convention belong to no build and are skipped. Warnings are not asked
-    /// for ([`Build::unacknowledged_warnings`] is `None`).
+    /// for ([`Build::unacknowledged_warnings`] is `None`). Each build is judged against the stage
+    /// it is expected to end with ([`Build::expect_last_stage`]): the last stage of the app's
+    /// previous build in the listing whose every stage is done.
     pub fn builds(&self, request: ListTasks) -> BuildStream {
         BuildStream {
             tasks: self.stream(request),
             org: self.client().org().map(str::to_owned),
             current: None,
+            previous: None,
+            now: unix_now(),
         }
     }
 }
@@ -322,6 +427,11 @@ pub struct BuildStream {
     org: Option<String>,
     /// The build being collected.
     current: Option<Collecting>,
+    /// The app (its `<org>-<app>` prefix) of the last build whose every stage was done, and that
+    /// build's last stage: what the app's next builds are expected to end with.
+    previous: Option<(String, TaskKind)>,
+    /// When the stream was made (Unix seconds), to judge builds against.
+    now: u64,
 }
 
 /// The build a [`BuildStream`] is collecting.
@@ -363,8 +473,18 @@ impl BuildStream {
         self.tasks.report()
     }
 
-    fn finish(current: Collecting) -> Build {
-        Build::from_entries(current.id, current.entries)
+    /// The collected build, judged against the app's previous completed build.
+    fn finish(&mut self, current: Collecting) -> Build {
+        let app = &current.key[..current.prefix_len];
+        let mut build = Build::from_entries(current.id, current.entries);
+        match &self.previous {
+            Some((previous, stage)) if previous == app => build.expect_last_stage(stage.clone(), self.now),
+            _ => {}
+        }
+        if let Some(stage) = build.completed_last_stage() {
+            self.previous = Some((app.to_owned(), stage.clone()));
+        }
+        build
     }
 }
 
@@ -378,7 +498,8 @@ impl Stream for BuildStream {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
                 Poll::Ready(None) => {
-                    return Poll::Ready(this.current.take().map(|current| Ok(Self::finish(current))));
+                    let current = this.current.take();
+                    return Poll::Ready(current.map(|current| Ok(this.finish(current))));
                 }
                 Poll::Ready(Some(Ok(task))) => task,
             };
@@ -412,7 +533,7 @@ impl Stream for BuildStream {
                 },
             };
             if let Some(finished) = this.current.replace(next) {
-                return Poll::Ready(Some(Ok(Self::finish(finished))));
+                return Poll::Ready(Some(Ok(this.finish(finished))));
             }
         }
     }
@@ -426,6 +547,11 @@ impl std::fmt::Debug for BuildStream {
             .field("current", &self.current.as_ref().map(|current| (&current.id, current.entries.len())))
             .finish()
     }
+}
+
+/// The time now, in Unix seconds.
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |since| since.as_secs())
 }
 
 #[cfg(test)]
@@ -496,6 +622,37 @@ mod tests {
         assert!(empty.is_empty());
         assert_eq!(empty.state(), BuildState::Running);
         assert_eq!(empty.first_created(), None);
+    }
+
+    #[test]
+    fn a_build_without_its_expected_last_stage_waits_then_stops() {
+        let at = 1_733_000_000;
+        let tasks = ["dltar", "mkraw", "publish"].iter().enumerate().map(|(step, kind)| {
+            task(&format!("exampleorg-sushi-0002-{}-{kind}", at + step as u64), TaskStatus::Done)
+        });
+        let mut build = Build::from_tasks("sushi/2".parse().unwrap(), Some("exampleorg"), tasks);
+        assert_eq!(build.state(), BuildState::Succeeded, "nothing says what it ends with");
+        let stall = STALL_AFTER.as_secs();
+        build.expect_last_stage(TaskKind::Deploy, at + 2 + stall - 1);
+        assert_eq!(build.state(), BuildState::Waiting { stage: TaskKind::Deploy });
+        build.expect_last_stage(TaskKind::Deploy, at + 2 + stall);
+        assert_eq!(
+            build.state(),
+            BuildState::Stopped { after: TaskKind::Publish, expected: TaskKind::Deploy }
+        );
+        assert_eq!(build.state().describe(), "stopped after publish (no deploy)");
+        assert_eq!(build.state().missing_stage(), Some(&TaskKind::Deploy));
+        // Having it, or ending with it, is success; a running stage is running whatever is expected.
+        build.expect_last_stage(TaskKind::Publish, at + 2 + stall);
+        assert_eq!(build.state(), BuildState::Succeeded);
+        let running = Build::from_tasks(
+            "sushi/2".parse().unwrap(),
+            Some("exampleorg"),
+            [task("exampleorg-sushi-0002-1733000000-dltar", TaskStatus::Running)],
+        );
+        let mut running = running;
+        running.expect_last_stage(TaskKind::Deploy, at + 10 * stall);
+        assert_eq!(running.state(), BuildState::Running);
     }
 
     #[test]

@@ -261,19 +261,10 @@ impl BuildSubject {
         if let Some(target) = &self.target {
             return Ok(target.clone());
         }
-        let mut target = BuildTarget::Quiet(self.quiet_period);
-        let mut earlier = self.id.previous();
-        for _ in 0..PREVIOUS_BUILDS {
-            let Some(id) = earlier else { break };
-            let build = self.tasks.build_tasks(&id).await?;
-            if build.state() == BuildState::Succeeded
-                && let Some(stage) = build.stages().last()
-            {
-                target = BuildTarget::Stage(stage.kind().clone());
-                break;
-            }
-            earlier = id.previous();
-        }
+        let target = match self.tasks.expected_last_stage(&self.id).await? {
+            Some(stage) => BuildTarget::Stage(stage),
+            None => BuildTarget::Quiet(self.quiet_period),
+        };
         tracing::debug!(build = %self.id, %target, "waiting for the build");
         self.target = Some(target.clone());
         Ok(target)
@@ -283,6 +274,18 @@ impl BuildSubject {
     /// the server can tell.
     async fn poll(&mut self) -> Result<Seen> {
         let target = self.resolve_target().await?;
+        let mut seen = self.look(target).await?;
+        // Judged as list and show judge it: against the stage the wait waits for.
+        if let BuildTarget::Stage(stage) = &seen.target
+            && !seen.build.is_empty()
+        {
+            seen.build.expect_last_stage(stage.clone(), crate::build::unix_now());
+        }
+        Ok(seen)
+    }
+
+    /// The build, with its warnings when the server can tell.
+    async fn look(&mut self, target: BuildTarget) -> Result<Seen> {
         if !self.marks_supported {
             return Ok(Seen { target, build: self.tasks.build_tasks(&self.id).await? });
         }

@@ -87,7 +87,7 @@ pub use rockit_model::{
 };
 
 pub use crate::advice::{NextStep, StageSlot};
-pub use crate::build::{Build, BuildState, BuildStream, Stage};
+pub use crate::build::{Build, BuildState, BuildStream, STALL_AFTER, Stage};
 pub use crate::build_wait::{
     BuildChange, BuildOutcome, BuildProgress, BuildTarget, BuildWaitOptions, PREVIOUS_BUILDS,
 };

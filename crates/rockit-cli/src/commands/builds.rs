@@ -29,6 +29,10 @@ pub(super) struct BuildDocument<'a> {
     state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     failed_stage: Option<TaskKind>,
+    /// The stage the build is expected to end with and lacks: `running` waits for it, `stopped`
+    /// stopped short of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_stage: Option<TaskKind>,
     first_created: Option<u64>,
     last_created: Option<u64>,
     stages: Vec<StageDocument<'a>>,
@@ -52,6 +56,7 @@ impl<'a> BuildDocument<'a> {
             build: build.id().build(),
             state: state.as_str(),
             failed_stage: state.failed_stage().cloned(),
+            missing_stage: state.missing_stage().cloned(),
             first_created: build.first_created(),
             last_created: build.last_created(),
             stages: build
@@ -226,17 +231,27 @@ pub(super) fn status_cell(status: &TaskStatus) -> (String, Option<Color>) {
     (text.to_owned(), status_color(status))
 }
 
-/// `succeeded`, `running`, `failed mkdxf`, `expired dltar`.
+/// The table's STATE cell: `succeeded`, `running`, `stopped, no deploy`, `failed mkdxf`,
+/// `expired dltar`.
 pub(super) fn state_cell(state: &BuildState) -> (String, Option<Color>) {
+    let (text, color) = state_text(state);
+    match state {
+        BuildState::Stopped { expected, .. } => (format!("stopped, no {expected}"), color),
+        BuildState::Waiting { .. } => (state.as_str().to_owned(), color),
+        _ => (text, color),
+    }
+}
+
+/// The state in words, as `builds show` writes it: `succeeded`, `running`, `running, waiting for
+/// deploy`, `stopped after publish (no deploy)`, `failed mkdxf`, `expired dltar`.
+pub(super) fn state_text(state: &BuildState) -> (String, Option<Color>) {
     let color = match state {
         BuildState::Succeeded => Some(Color::Green),
-        BuildState::Running => Some(Color::Cyan),
+        BuildState::Running | BuildState::Waiting { .. } => Some(Color::Cyan),
+        BuildState::Stopped { .. } => Some(Color::Yellow),
         _ => Some(Color::Red),
     };
-    match state.failed_stage() {
-        Some(kind) => (format!("{} {kind}", state.as_str()), color),
-        None => (state.as_str().to_owned(), color),
-    }
+    (state.describe(), color)
 }
 
 pub(super) async fn show(global: &GlobalArgs, args: &BuildArgs, io: &mut Io<'_>) -> anyhow::Result<Exit> {
@@ -291,7 +306,7 @@ fn render_show(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let id = build.id();
-    let (state, color) = state_cell(&build.state());
+    let (state, color) = state_text(&build.state());
     writeln!(out, "build:    {}", output::terminal_text(&format!("{id:#}")))?;
     writeln!(out, "state:    {}", style.paint(&output::terminal_text(&state), color))?;
     if let (Some(first), Some(last)) = (build.first_created(), build.last_created()) {

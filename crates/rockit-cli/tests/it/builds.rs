@@ -14,9 +14,9 @@ async fn builds_list_shows_a_row_per_build_with_a_cell_per_stage() {
     assert_eq!(
         run.stdout,
         "\
-APP    BUILD  STARTED           ELAPSED  DLTAR  MKRAW  MKPAT  MKDXF  PUBLISH  DEPLOY  STATE      WARNINGS
+APP    BUILD  STARTED           ELAPSED  DLTAR  MKRAW  MKPAT  MKDXF  PUBLISH  DEPLOY  STATE               WARNINGS
 sushi  0001   2024-11-29 13:28  7m25s    done   done   -      done   done     done    succeeded
-sushi  0002   2024-12-02 14:23  1h39m    done*  done   done   done   done             succeeded  2
+sushi  0002   2024-12-02 14:23  1h39m    done*  done   done   done   done             stopped, no deploy  2
 sushi  0003   2024-12-03 15:35  15m3s    run*                                         running
 3 of 3 builds
 "
@@ -34,8 +34,10 @@ sushi  0003   2024-12-03 15:35  15m3s    run*                                   
     let second = &document["builds"][1];
     assert_eq!(
         (second["app"].as_str(), second["build"].as_u64(), second["state"].as_str()),
-        (Some("sushi"), Some(2), Some("succeeded"))
+        (Some("sushi"), Some(2), Some("stopped")),
+        "0001 deployed; 0002 stopped after publish long ago"
     );
+    assert_eq!(second["missingStage"], "deploy");
     assert_eq!(second["stages"][0]["superseded"][0]["name"], demo::STUCK_UPLOAD);
     assert_eq!(second["stages"][0]["task"]["status"], "done", "tasks inside keep the API's field names");
     assert_eq!(second["unacknowledgedWarnings"].as_array().unwrap().len(), 2);
@@ -47,7 +49,7 @@ async fn builds_show_tells_what_happened_and_what_to_do_next() {
     let url = emulator.base_url();
     let run = rockit(&admin(&url, &["builds", "show", "sushi", "0002"])).await.expect(0);
     let out = &run.stdout;
-    assert!(out.starts_with("build:    sushi 0002\nstate:    succeeded\n"), "{out}");
+    assert!(out.starts_with("build:    sushi 0002\nstate:    stopped after publish (no deploy)\n"), "{out}");
     assert!(out.contains("  dltar    done     exampleorg-sushi-0002-1733154780-dltar\n"), "{out}");
     assert!(out.contains("           pending  exampleorg-sushi-0002-1733149403-dltar    superseded; unacknowledged warning\n"), "{out}");
     assert!(out.contains("  rockit tasks expire exampleorg-sushi-0002-1733149403-dltar  # superseded by a newer attempt but still pending\n"), "{out}");

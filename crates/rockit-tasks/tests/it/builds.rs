@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use rockit_emulator::{BuildPlan, Emulator, Faults, Fixture, Task, demo};
 use rockit_model::{BuildId, Exception, ListTasks, Service, TaskKind, TaskStatus};
 use rockit_tasks::{BuildChange, BuildOutcome, BuildState, BuildTarget, BuildWaitOptions, Tasks};
@@ -53,7 +53,11 @@ async fn the_seed_builds_group_into_stages_with_attempts() {
     assert_eq!(dltar.current().status, TaskStatus::Done);
     let superseded: Vec<&str> = dltar.superseded().iter().map(|task| task.name.as_str()).collect();
     assert_eq!(superseded, [demo::STUCK_UPLOAD]);
-    assert_eq!(second.state(), BuildState::Succeeded, "the stuck upload is superseded");
+    // The stuck upload is superseded, so nothing failed; but 0001 deployed and 0002, done through
+    // publish long ago, never did: it stopped short, it did not succeed.
+    let stopped = BuildState::Stopped { after: TaskKind::Publish, expected: TaskKind::Deploy };
+    assert_eq!(second.state(), stopped);
+    assert_eq!(second.expected_last_stage(), Some(&TaskKind::Deploy));
     assert_eq!(second.stages().len(), 5);
     assert_eq!(
         second.unacknowledged_warnings().unwrap(),
@@ -76,7 +80,8 @@ async fn a_build_keeps_exactly_its_own_tasks_whatever_the_filters_match() {
     let build = support::within(tasks.build(&id("sushi/2"))).await.unwrap();
     assert!(build.tasks().all(|task| task.name.as_str().starts_with("exampleorg-sushi-0002-")));
     assert_eq!(build.tasks().count(), 6);
-    assert_eq!(build.state(), BuildState::Succeeded, "another app's failure is noise, not a failure");
+    let stopped = BuildState::Stopped { after: TaskKind::Publish, expected: TaskKind::Deploy };
+    assert_eq!(build.state(), stopped, "another app's failure is noise, not a failure");
 }
 
 #[tokio::test]
@@ -241,4 +246,47 @@ async fn a_wait_times_out_with_the_build_as_last_seen() {
     assert_eq!(build.state(), BuildState::Running);
     assert!(*waited >= Duration::from_millis(200));
     assert!(!outcome.is_success());
+}
+
+#[tokio::test]
+async fn a_listing_judges_each_build_against_the_apps_previous_complete_one() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let tasks = support::tasks(&emulator);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let old = now - 3 * 24 * 3600;
+    let stages = |app: &str, build: u32, at: u64, kinds: &[&str]| {
+        for (step, kind) in kinds.iter().enumerate() {
+            let name = format!("exampleorg-{app}-{build:04}-{}-{kind}", at + step as u64);
+            emulator.insert(Task::new(name.parse().unwrap(), Service::Engine, TaskStatus::Done));
+        }
+    };
+    let full = ["dltar", "mkraw", "mkdxf", "publish", "deploy"];
+    let short = ["dltar", "mkraw", "mkdxf", "publish"];
+    stages("ramen", 1, old, &full);
+    stages("ramen", 2, old + 600, &short); // long done, never deployed
+    stages("udon", 1, old, &full);
+    stages("udon", 2, now - 60, &short); // deploy may still come
+    stages("soba", 1, old, &short); // nothing says what soba ends with
+    let builds: Vec<_> =
+        support::within(tasks.builds(ListTasks::new()).try_collect::<Vec<_>>()).await.unwrap();
+    let states: Vec<(String, BuildState)> =
+        builds.iter().map(|build| (build.id().to_string(), build.state())).collect();
+    assert_eq!(
+        states,
+        [
+            ("ramen/1".to_owned(), BuildState::Succeeded),
+            (
+                "ramen/2".to_owned(),
+                BuildState::Stopped { after: TaskKind::Publish, expected: TaskKind::Deploy }
+            ),
+            ("soba/1".to_owned(), BuildState::Succeeded),
+            ("udon/1".to_owned(), BuildState::Succeeded),
+            ("udon/2".to_owned(), BuildState::Waiting { stage: TaskKind::Deploy }),
+        ]
+    );
+    assert_eq!(builds[4].state().as_str(), "running");
+    assert_eq!(builds[4].state().describe(), "running, waiting for deploy");
+    // `build` and the listing agree.
+    let shown = support::within(tasks.build(&id("ramen/2"))).await.unwrap();
+    assert_eq!(shown.state(), states[1].1);
 }
