@@ -247,7 +247,7 @@ impl Build {
                 if now.saturating_sub(quiet_since) < STALL_AFTER.as_secs() {
                     BuildState::Waiting { stage: stage.clone() }
                 } else {
-                    let after = self.stages.last().map(|last| last.kind.clone()).unwrap_or(TaskKind::Dltar);
+                    let after = self.stages.last().map_or(TaskKind::Dltar, |last| last.kind.clone());
                     BuildState::Stopped { after, expected: stage.clone() }
                 }
             }
@@ -545,6 +545,8 @@ impl std::fmt::Debug for BuildStream {
             .field("tasks", &self.tasks)
             .field("org", &self.org)
             .field("current", &self.current.as_ref().map(|current| (&current.id, current.entries.len())))
+            .field("previous", &self.previous)
+            .field("now", &self.now)
             .finish()
     }
 }
