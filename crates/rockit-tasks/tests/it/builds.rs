@@ -269,10 +269,10 @@ async fn a_listing_judges_each_build_against_the_apps_previous_complete_one() {
     stages("soba", 1, old, &short); // nothing says what soba ends with
     let builds: Vec<_> =
         support::within(tasks.builds(ListTasks::new()).try_collect::<Vec<_>>()).await.unwrap();
-    let states: Vec<(String, BuildState)> =
+    let judged: Vec<(String, BuildState)> =
         builds.iter().map(|build| (build.id().to_string(), build.state())).collect();
     assert_eq!(
-        states,
+        judged,
         [
             ("ramen/1".to_owned(), BuildState::Succeeded),
             (
@@ -288,5 +288,5 @@ async fn a_listing_judges_each_build_against_the_apps_previous_complete_one() {
     assert_eq!(builds[4].state().describe(), "running, waiting for deploy");
     // `build` and the listing agree.
     let shown = support::within(tasks.build(&id("ramen/2"))).await.unwrap();
-    assert_eq!(shown.state(), states[1].1);
+    assert_eq!(shown.state(), judged[1].1);
 }
