@@ -150,6 +150,17 @@ impl ConfigFile {
     /// The settings of profile `name`, checked: one credential at most, a literal secret only in
     /// a file readable by its owner alone, a valid timeout.
     pub fn profile(&self, name: &str) -> Result<Settings> {
+        let (settings, refusal) = self.profile_to_show(name)?;
+        match refusal {
+            Some(refusal) => Err(refusal),
+            None => Ok(settings),
+        }
+    }
+
+    /// The settings of profile `name` for showing them (secrets stay redacted in
+    /// [`Settings::shown`]), and, apart, the error [`profile`](Self::profile) would refuse it
+    /// with: a literal secret in a file other users can read. So a person can see what to fix.
+    pub fn profile_to_show(&self, name: &str) -> Result<(Settings, Option<Error>)> {
         let origin = Origin::Profile { name: name.to_owned(), path: self.path.clone() };
         let entry = self.content.profiles.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.profile_names().collect();
@@ -162,17 +173,17 @@ impl ConfigFile {
         let secret = [(entry.api_key.is_some(), "an API key"), (entry.token.is_some(), "a token")]
             .into_iter()
             .find_map(|(set, what)| set.then_some(what));
-        if let Some(what) = secret
-            && !self.private
-        {
+        let refusal = secret.filter(|_| !self.private).map(|what| {
             let mode = self.mode.map_or_else(String::new, |mode| format!(" (mode {:o})", mode & 0o777));
-            return Err(Error::config(format!(
+            Error::config(format!(
                 "{origin} holds {what}, but other users can read the file{mode}; \
                  run `chmod 600 {}`, or use api_key_command/token_command instead of a literal secret",
                 self.path.display()
-            )));
-        }
-        Settings::from_entry(entry, &ProfileContext { origin: &origin, dir: self.path.parent() })
+            ))
+        });
+        let settings =
+            Settings::from_entry(entry, &ProfileContext { origin: &origin, dir: self.path.parent() })?;
+        Ok((settings, refusal))
     }
 }
 

@@ -223,7 +223,7 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
                     return Err(usage(format!("name a profile: {} has no default_profile", path.display())));
                 }
             };
-            let settings = file.profile(&name)?;
+            let (settings, refusal) = file.profile_to_show(&name)?;
             let shown = settings.shown();
             if json {
                 output::json(
@@ -238,6 +238,15 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
                 for (key, value) in shown {
                     writeln!(io.stdout, "  {key:<16} {}", output::terminal_text(&value))?;
                 }
+            }
+            if let Some(refusal) = refusal {
+                // Shown, redacted, so that the user sees what to fix; still not usable as it is.
+                let message = match refusal.kind() {
+                    rockit_transport::ErrorKind::InvalidConfig { message } => message.clone(),
+                    _ => refusal.to_string(),
+                };
+                writeln!(io.stderr, "warning: rockit will not use this profile: {message}")?;
+                return Ok(Exit::Usage);
             }
         }
     }

@@ -311,3 +311,23 @@ async fn a_twenty_minute_build_wait_outlives_five_minute_tokens_through_the_toke
     assert!(run.stderr.contains("token expired; refreshing credentials"), "{}", run.stderr);
     assert_no_secret(&run);
 }
+
+#[tokio::test]
+async fn config_show_of_a_file_it_would_refuse_shows_it_redacted_and_says_how_to_fix_it() {
+    let config = Config::new("world-readable", &profiles("https://edge.example.com"), 0o644);
+    let path = config.path.display().to_string();
+    let run = rockit_env(&["config", "show", "local"], &[config.env()]).await.expect(2);
+    assert!(run.stdout.starts_with(&format!("profile local in {path}\n")), "{}", run.stdout);
+    assert!(run.stdout.contains("  api_key          [redacted]\n"), "{}", run.stdout);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("warning: rockit will not use this profile: profile local in ")
+            && run.stderr.contains(&format!("run `chmod 600 {path}`")),
+        "{}",
+        run.stderr
+    );
+    assert_no_secret(&run);
+    // Using it is still refused.
+    let run = rockit_env(&["tasks", "list"], &[config.env()]).await;
+    assert!(run.one_line_error(2).contains("other users can read the file"));
+}
