@@ -352,7 +352,7 @@ pub(crate) struct BuildWaitArgs {
     #[command(flatten)]
     pub(crate) build: BuildArgs,
     /// Wait until this stage is done: dltar, mkraw, mkpat, mkdxf, publish or deploy
-    #[arg(long = "for", value_name = "KIND", value_parser = parse::kind)]
+    #[arg(long = "for", value_name = "KIND", value_parser = parse::kinds())]
     pub(crate) until: Option<TaskKind>,
     /// Keep waiting when a stage fails or is expired, for a retry of it to succeed
     #[arg(long)]
@@ -376,10 +376,10 @@ pub(crate) struct ListArgs {
     #[arg(long, value_name = "N")]
     pub(crate) build: Option<u32>,
     /// Only tasks in this state: pending, running, done, failed or expired
-    #[arg(long, value_name = "STATUS", value_parser = parse::status)]
+    #[arg(long, value_name = "STATUS", value_parser = parse::statuses())]
     pub(crate) status: Option<TaskStatus>,
     /// Only tasks of this kind: dltar, mkraw, mkpat, mkdxf, publish or deploy
-    #[arg(long, value_name = "KIND", value_parser = parse::kind)]
+    #[arg(long, value_name = "KIND", value_parser = parse::kinds())]
     pub(crate) kind: Option<TaskKind>,
     /// Only tasks of this task group (the emulator knows upload, build and release)
     #[arg(long, value_name = "GROUP")]

@@ -48,6 +48,44 @@ pub(crate) fn status(raw: &str) -> Result<TaskStatus, String> {
     known(raw, TaskStatus::KNOWN, TaskStatus::as_str, "status")
 }
 
+/// `parse` with the values it accepts made known to clap, so that shell completion and help offer
+/// them; errors are `parse`'s own.
+#[derive(Clone)]
+pub(crate) struct Known<T: Clone + Send + Sync + 'static> {
+    parse: fn(&str) -> Result<T, String>,
+    names: &'static [T],
+    as_str: fn(&T) -> &str,
+}
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Known<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        clap::builder::TypedValueParser::parse_ref(&self.parse, cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let names: &'static [T] = self.names;
+        let as_str = self.as_str;
+        Some(Box::new(names.iter().map(move |value| clap::builder::PossibleValue::new(as_str(value)))))
+    }
+}
+
+/// `--status`: [`status`], completing to the known statuses.
+pub(crate) fn statuses() -> Known<TaskStatus> {
+    Known { parse: status, names: TaskStatus::KNOWN, as_str: TaskStatus::as_str }
+}
+
+/// `--kind`, `--for`: [`kind`], completing to the known kinds.
+pub(crate) fn kinds() -> Known<TaskKind> {
+    Known { parse: kind, names: TaskKind::KNOWN, as_str: TaskKind::as_str }
+}
+
 /// A kind the API is known to use; `--param type=VALUE` sends any other.
 pub(crate) fn kind(raw: &str) -> Result<TaskKind, String> {
     known(raw, TaskKind::KNOWN, TaskKind::as_str, "type")

@@ -51,6 +51,25 @@ async fn completions_for_each_shell() {
     rockit(&["completions", "tcsh"]).await.expect(2);
 }
 
+#[tokio::test]
+async fn completions_offer_the_values_of_enum_flags() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = rockit(&["completions", shell]).await.expect(0).stdout;
+        // --status, --kind/--for and -o: their values, not file names.
+        for value in [
+            "pending running done failed expired",
+            "dltar mkraw mkpat mkdxf publish deploy",
+            "table json jsonl",
+        ] {
+            let found = script.contains(value)
+                || value.split(' ').all(|word| {
+                    script.contains(&format!(r"{word}\t")) || script.contains(&format!("'{word}'"))
+                });
+            assert!(found, "{shell}: {value}");
+        }
+    }
+}
+
 #[test]
 fn completions_written_to_a_closed_pipe_end_quietly() {
     use std::process::{Command, Stdio};
