@@ -31,6 +31,8 @@ pub enum Exit {
     /// maintenance, or limits the rate of requests; the message says when. Nothing was changed,
     /// and the same command may succeed then. Waits never end so: they wait through it.
     RetryLater,
+    /// 130: interrupted (Ctrl-C), as shells report a command SIGINT ended.
+    Interrupted,
 }
 
 impl Exit {
@@ -44,6 +46,7 @@ impl Exit {
             Self::TaskFailed => 4,
             Self::TimedOut => 5,
             Self::RetryLater => 6,
+            Self::Interrupted => 130,
         }
     }
 
@@ -58,6 +61,7 @@ impl Exit {
             Self::TaskFailed | Self::TimedOut => 3,
             Self::Usage => 4,
             Self::Auth => 5,
+            Self::Interrupted => 6,
         };
         if rank(other) > rank(self) { other } else { self }
     }
@@ -65,7 +69,7 @@ impl Exit {
 
 impl Exit {
     /// Every exit code, in order.
-    pub const ALL: [Exit; 7] = [
+    pub const ALL: [Exit; 8] = [
         Self::Success,
         Self::Failure,
         Self::Usage,
@@ -73,6 +77,7 @@ impl Exit {
         Self::TaskFailed,
         Self::TimedOut,
         Self::RetryLater,
+        Self::Interrupted,
     ];
 
     /// What the code means, for people: the one text `rockit --help`, README and the docs give.
@@ -91,6 +96,9 @@ impl Exit {
             Self::RetryLater => {
                 "ROCKIT Edge is in maintenance or limits the rate of requests: try again when the message \
                  says; nothing was changed (waits wait through it)"
+            }
+            Self::Interrupted => {
+                "interrupted (Ctrl-C): the live view is erased; a change already sent may have been made"
             }
         }
     }

@@ -119,6 +119,35 @@ pub async fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     }
 }
 
+/// Like [`run`], ending at Ctrl-C (SIGINT) with [`Exit::Interrupted`]: the command is dropped
+/// first, which erases a live view, and `interrupted` is the last line on stderr. `rockit emulator`
+/// handles Ctrl-C itself (a graceful shutdown, exit 0). What the binary runs; tests call [`run`].
+pub async fn run_until_interrupted(cli: Cli, io: &mut Io<'_>) -> Exit {
+    if matches!(cli.command, cli::Command::Emulator(_)) {
+        return run(cli, io).await;
+    }
+    let finished = {
+        let command = run(cli, io);
+        tokio::pin!(command);
+        tokio::select! {
+            exit = &mut command => Some(exit),
+            () = interrupted() => None,
+        }
+        // The command, its live view with it, is dropped here.
+    };
+    finished.unwrap_or_else(|| {
+        let _ = writeln!(io.stderr, "interrupted");
+        Exit::Interrupted
+    })
+}
+
+/// Resolves at Ctrl-C; never, where no handler can be installed.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// The examples of this crate's README, compiled and run as doctests so that they stay true.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             return Exit::Failure.into();
         }
     };
-    Io::with_std(|io| runtime.block_on(rockit_cli::run(cli, io))).into()
+    Io::with_std(|io| runtime.block_on(rockit_cli::run_until_interrupted(cli, io))).into()
 }
 
 /// `-v`: debug logs of rockit's crates, one line per HTTP call; `-vv`: their trace logs and the

@@ -343,3 +343,10 @@ impl LiveView {
         self.bar.finish_and_clear();
     }
 }
+
+/// A live view dropped before its end (Ctrl-C) erases itself instead of leaving a stale frame.
+impl Drop for LiveView {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -289,6 +289,13 @@ impl Progress {
     }
 }
 
+/// A live view dropped before its end (Ctrl-C) erases itself instead of leaving a stale frame.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rockit_model::{Exception, HttpDownloadFailed, Service, TaskStatus};

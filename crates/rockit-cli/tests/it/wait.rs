@@ -133,3 +133,32 @@ async fn a_zero_interval_is_a_usage_error() {
     );
     assert_eq!(emulator.request_count(), 0);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn ctrl_c_ends_a_wait_with_exit_130() {
+    let emulator = start_demo().await;
+    let url = emulator.base_url();
+    let args = admin(&url, &["tasks", "wait", demo::STUCK_UPLOAD, "--interval", "50ms", "--timeout", "1m"]);
+    let mut child = std::process::Command::new(crate::BIN)
+        .args(&args)
+        .env("ROCKIT_CONFIG", "/nonexistent/rockit-tests/config.toml")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it polls, interrupt it as a terminal's Ctrl-C does.
+    emulator.wait_for_requests(2).await;
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let output = tokio::task::spawn_blocking(move || {
+        child.wait().unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.ends_with("interrupted\n"), "{stderr}");
+}
