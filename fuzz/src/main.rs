@@ -58,40 +58,9 @@ fn main() -> ExitCode {
         Some(dir) => println!("replaying every file in {dir} through {} target(s)", targets.len()),
         None => println!("fuzzing {} target(s) for {seconds} s with seed {seed}", targets.len()),
     }
-    match coverage::instrumented_edges() {
-        Some(total) => println!(
-            "coverage: SanitizerCoverage edges, {total} instrumented in this binary (every crate built from \
-             source: rockit-model, serde, serde_json, the targets, the fuzzer; std is not); `edges` counts \
-             those executed inside target runs; {}",
-            if guided { "inputs reaching a new edge are kept as parents" } else { "unguided" }
-        ),
-        None => println!(
-            "coverage: not measured (plain build; `cargo xtask fuzz` builds the instrumented one); \
-             random survivors are kept as parents"
-        ),
-    }
-    println!(
-        "{:<14} {:<10} {:>11} {:>9} {:>8} {:>10} {:>7} {:>6} {:>8}",
-        "target", "inputs", "executions", "exec/s", "decoded", "generated", "edges", "kept", "failures"
-    );
+    print_header(guided);
     if let Some(dir) = value("--replay") {
-        let inputs = match read_inputs(std::path::Path::new(&dir)) {
-            Ok(inputs) => inputs,
-            Err(err) => {
-                eprintln!("error: cannot read {dir}: {err}");
-                return ExitCode::from(2);
-            }
-        };
-        let mut failed = false;
-        for target in targets {
-            let report = replay(target, &inputs);
-            print_row(target.name, "replay", &report);
-            for (input, message) in &report.failures {
-                failed = true;
-                println!("  {message}\n  minimised input: {:?}", String::from_utf8_lossy(input));
-            }
-        }
-        return if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        return replay_all(&dir, &targets);
     }
     let mut failed = false;
     for target in targets {
@@ -114,6 +83,47 @@ fn main() -> ExitCode {
                     path.display()
                 );
             }
+        }
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Says what coverage means in this build, and prints the table's header.
+fn print_header(guided: bool) {
+    match coverage::instrumented_edges() {
+        Some(total) => println!(
+            "coverage: SanitizerCoverage edges, {total} instrumented in this binary (every crate built from \
+             source: rockit-model, serde, serde_json, the targets, the fuzzer; std is not); `edges` counts \
+             those executed inside target runs; {}",
+            if guided { "inputs reaching a new edge are kept as parents" } else { "unguided" }
+        ),
+        None => println!(
+            "coverage: not measured (plain build; `cargo xtask fuzz` builds the instrumented one); \
+             random survivors are kept as parents"
+        ),
+    }
+    println!(
+        "{:<14} {:<10} {:>11} {:>9} {:>8} {:>10} {:>7} {:>6} {:>8}",
+        "target", "inputs", "executions", "exec/s", "decoded", "generated", "edges", "kept", "failures"
+    );
+}
+
+/// `--replay DIR`: every file in `dir` through every target, once.
+fn replay_all(dir: &str, targets: &[&rockit_fuzz::Target]) -> ExitCode {
+    let inputs = match read_inputs(std::path::Path::new(&dir)) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            eprintln!("error: cannot read {dir}: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut failed = false;
+    for &target in targets {
+        let report = replay(target, &inputs);
+        print_row(target.name, "replay", &report);
+        for (input, message) in &report.failures {
+            failed = true;
+            println!("  {message}\n  minimised input: {:?}", String::from_utf8_lossy(input));
         }
     }
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }

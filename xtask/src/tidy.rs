@@ -1,5 +1,6 @@
 //! Fast source checks: every `.rs` file opens with a `//!` paragraph, no test is ignored, no
-//! `todo!` or `dbg!` is left in library code, no two files of a crate import each other (directly
+//! `todo!` or `dbg!` is left in library code, no file of a published crate is over 800 lines, no
+//! two files of a crate import each other (directly
 //! or round a longer circle), and the crates depend on each other only in the direction
 //! ARCHITECTURE.md gives (read from `cargo metadata`).
 
@@ -84,6 +85,12 @@ fn source_problems(root: &Path) -> Vec<String> {
             continue;
         };
         let shown = relative(root, path);
+        if is_crate_source(&shown) && text.lines().count() > MAX_FILE_LINES {
+            problems.push(format!(
+                "{shown}: {} lines, over {MAX_FILE_LINES}; split it by what its parts are about",
+                text.lines().count()
+            ));
+        }
         if !text.starts_with("//!") {
             problems.push(format!("{shown}: must start with a `//!` line saying what lives in the file"));
         }
@@ -214,6 +221,15 @@ fn circles(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     out
 }
 
+/// The most lines a source file of `crates/*/src` may have; functions are held to 80 by clippy
+/// (`clippy.toml`).
+const MAX_FILE_LINES: usize = 800;
+
+/// Sources of the published crates: `crates/*/src`.
+fn is_crate_source(relative: &str) -> bool {
+    relative.starts_with("crates/") && relative.contains("/src/")
+}
+
 /// Library sources: `crates/*/src`, except binaries' `main.rs` and `bin/`.
 fn is_library_code(relative: &str) -> bool {
     relative.starts_with("crates/")
@@ -266,9 +282,14 @@ mod tests {
             format!("//! ok\n{}]\nfn g() {{ {}1); }}\n", concat!("#[", "ignore"), concat!("dbg", "!(")),
         )
         .unwrap();
+        std::fs::write(src.join("long.rs"), format!("//! long\n{}", "fn f() {}\n".repeat(MAX_FILE_LINES)))
+            .unwrap();
         let problems = source_problems(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[1].contains("long.rs: 801 lines, over 800"), "{problems:#?}");
+        let problems: Vec<String> =
+            problems.into_iter().filter(|problem| !problem.contains("long.rs")).collect();
         assert!(problems[0].contains("crates/demo/src/lib.rs: must start with a `//!` line"));
         assert!(problems[1].contains("more.rs:2: ignored test"));
         assert!(problems[2].contains("more.rs:3: `dbg!(` left in library code"));

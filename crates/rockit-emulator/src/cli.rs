@@ -214,32 +214,7 @@ pub async fn run_until(
     };
     let emulator = with_tls(builder, &args)?.start().await?;
 
-    let mut banner = vec![
-        format!("listening on {}", emulator.base_url()),
-        format!("org: {}", args.org),
-        format!("user: {}", args.user),
-        // Only the public demo credentials are echoed: a key of one's own may be a real one, and
-        // this output may end up in a CI log.
-        if api_key == demo::API_KEY {
-            format!("api-key: {api_key}")
-        } else {
-            "api-key: (as given by --api-key or ROCKIT_EMULATOR_API_KEY)".to_owned()
-        },
-        {
-            let token = if token == demo::TOKEN {
-                token.clone()
-            } else {
-                "(as given by --token or ROCKIT_EMULATOR_TOKEN)".to_owned()
-            };
-            match token_ttl {
-                Some(ttl) => format!("token: {token} (expires after {} s of emulator time)", ttl.as_secs()),
-                None => format!("token: {token}"),
-            }
-        },
-    ];
-    if demo_credentials {
-        banner.push(format!("read-only user: {} with api-key {}", demo::VIEWER_USER, demo::VIEWER_API_KEY));
-    }
+    let banner = banner(&args, &emulator, &api_key, &token, token_ttl, demo_credentials);
     for line in banner {
         let _ = writeln!(out, "{line}");
     }
@@ -285,6 +260,46 @@ fn with_tls(builder: crate::EmulatorBuilder, args: &EmulatorArgs) -> crate::Resu
             .map_err(|err| crate::Error::Tls { message: format!("cannot read {} ({err})", path.display()) })
     };
     Ok(builder.tls(read(cert)?, read(key)?))
+}
+
+/// The lines `run` prints first: where it listens and the credentials to use. Only the public demo
+/// credentials are echoed: a key of one's own may be a real one, and this output may end up in a
+/// CI log.
+fn banner(
+    args: &EmulatorArgs,
+    emulator: &Emulator,
+    api_key: &str,
+    token: &str,
+    token_ttl: Option<Duration>,
+    demo_credentials: bool,
+) -> Vec<String> {
+    let mut banner = vec![
+        format!("listening on {}", emulator.base_url()),
+        format!("org: {}", args.org),
+        format!("user: {}", args.user),
+        // Only the public demo credentials are echoed: a key of one's own may be a real one, and
+        // this output may end up in a CI log.
+        if api_key == demo::API_KEY {
+            format!("api-key: {api_key}")
+        } else {
+            "api-key: (as given by --api-key or ROCKIT_EMULATOR_API_KEY)".to_owned()
+        },
+        {
+            let token = if token == demo::TOKEN {
+                token.to_owned()
+            } else {
+                "(as given by --token or ROCKIT_EMULATOR_TOKEN)".to_owned()
+            };
+            match token_ttl {
+                Some(ttl) => format!("token: {token} (expires after {} s of emulator time)", ttl.as_secs()),
+                None => format!("token: {token}"),
+            }
+        },
+    ];
+    if demo_credentials {
+        banner.push(format!("read-only user: {} with api-key {}", demo::VIEWER_USER, demo::VIEWER_API_KEY));
+    }
+    banner
 }
 
 /// Notes maintenance mode and the rate limit, if set, on `log`.

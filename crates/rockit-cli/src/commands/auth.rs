@@ -210,45 +210,52 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
                 }
             }
         }
-        ConfigCommand::Show { profile } => {
-            let file = ConfigFile::load(&path)?.ok_or_else(|| {
-                usage(format!(
-                    "no config file at {}; `rockit config path` says where it goes",
-                    path.display()
-                ))
-            })?;
-            let name = match profile.as_deref().or(file.default_profile()) {
-                Some(name) => name.to_owned(),
-                None => {
-                    return Err(usage(format!("name a profile: {} has no default_profile", path.display())));
-                }
-            };
-            let (settings, refusal) = file.profile_to_show(&name)?;
-            let shown = settings.shown();
-            if json {
-                output::json(
-                    io.stdout,
-                    &shown
-                        .iter()
-                        .map(|(key, value)| (*key, value.as_str()))
-                        .collect::<std::collections::BTreeMap<_, _>>(),
-                )?;
-            } else {
-                writeln!(io.stdout, "profile {} in {}", output::terminal_text(&name), path.display())?;
-                for (key, value) in shown {
-                    writeln!(io.stdout, "  {key:<16} {}", output::terminal_text(&value))?;
-                }
-            }
-            if let Some(refusal) = refusal {
-                // Shown, redacted, so that the user sees what to fix; still not usable as it is.
-                let message = match refusal.kind() {
-                    rockit_transport::ErrorKind::InvalidConfig { message } => message.clone(),
-                    _ => refusal.to_string(),
-                };
-                writeln!(io.stderr, "warning: rockit will not use this profile: {message}")?;
-                return Ok(Exit::Usage);
-            }
+        ConfigCommand::Show { profile } => return show_config(&path, profile.as_deref(), json, io),
+    }
+    Ok(Exit::Success)
+}
+
+/// `rockit config show [PROFILE]`: the profile's settings, secrets redacted; a profile rockit
+/// would refuse is shown too, with the refusal as a warning (exit 2).
+fn show_config(
+    path: &std::path::Path,
+    profile: Option<&str>,
+    json: bool,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Exit> {
+    let file = ConfigFile::load(path)?.ok_or_else(|| {
+        usage(format!("no config file at {}; `rockit config path` says where it goes", path.display()))
+    })?;
+    let name = match profile.or(file.default_profile()) {
+        Some(name) => name.to_owned(),
+        None => {
+            return Err(usage(format!("name a profile: {} has no default_profile", path.display())));
         }
+    };
+    let (settings, refusal) = file.profile_to_show(&name)?;
+    let shown = settings.shown();
+    if json {
+        output::json(
+            io.stdout,
+            &shown
+                .iter()
+                .map(|(key, value)| (*key, value.as_str()))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )?;
+    } else {
+        writeln!(io.stdout, "profile {} in {}", output::terminal_text(&name), path.display())?;
+        for (key, value) in shown {
+            writeln!(io.stdout, "  {key:<16} {}", output::terminal_text(&value))?;
+        }
+    }
+    if let Some(refusal) = refusal {
+        // Shown, redacted, so that the user sees what to fix; still not usable as it is.
+        let message = match refusal.kind() {
+            rockit_transport::ErrorKind::InvalidConfig { message } => message.clone(),
+            _ => refusal.to_string(),
+        };
+        writeln!(io.stderr, "warning: rockit will not use this profile: {message}")?;
+        return Ok(Exit::Usage);
     }
     Ok(Exit::Success)
 }

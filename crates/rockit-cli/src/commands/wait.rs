@@ -110,12 +110,7 @@ pub(crate) async fn run(
                 (Some(details), Some(outcome))
             }
             TaskEvent::Paused(pause) => {
-                progress.note(Some(&pause));
-                if jsonl {
-                    output::event(io.stdout, "pause", &output::PauseEvent::new(&pause))?;
-                } else if !progress.is_live() {
-                    writeln!(io.stderr, "{}", pause_line(Some(&pause), started.elapsed()))?;
-                }
+                say_pause(&progress, Some(&pause), jsonl, started, io)?;
                 paused = true;
                 continue;
             }
@@ -123,12 +118,7 @@ pub(crate) async fn run(
         };
         // Any event after a pause says the server answers again: said once, before the news.
         if std::mem::take(&mut paused) {
-            progress.note(None);
-            if jsonl {
-                output::event(io.stdout, "resume", &output::NoBody {})?;
-            } else if !progress.is_live() {
-                writeln!(io.stderr, "{}", pause_line(None, started.elapsed()))?;
-            }
+            say_pause(&progress, None, jsonl, started, io)?;
         }
         let Some(details) = details else { continue };
         if jsonl && outcome.is_none() {
@@ -151,25 +141,9 @@ pub(crate) async fn run(
     };
     progress.clear();
 
-    let last = transitions.last();
-    if jsonl {
-        // The last line: how the wait ended, with the same fields as `--output json`'s document.
-        output::event(io.stdout, "outcome", &WaitDocument { outcome, task: last })?;
-    } else if json {
-        match mode {
-            Mode::Wait => output::json(io.stdout, &WaitDocument { outcome, task: last })?,
-            Mode::Watch => output::json(io.stdout, &WatchDocument { outcome, transitions: &transitions })?,
-        }
-    } else if mode == Mode::Wait {
-        writeln!(io.stdout, "{}", outcome_line(&name, outcome, last, started.elapsed(), timeout))?;
-    } else if outcome == Outcome::TimedOut {
-        writeln!(
-            io.stdout,
-            "gave up after {} (--timeout {})",
-            output::seconds(started.elapsed()),
-            human(timeout)
-        )?;
-    }
+    let ending =
+        Ending { name: &name, outcome, transitions: &transitions, elapsed: started.elapsed(), timeout };
+    write_ending(io, mode, (json, jsonl), &ending)?;
     Ok(outcome.exit())
 }
 
@@ -227,6 +201,66 @@ fn raw_outcome_line(
 
 /// `13:28:39 +12.3s ROCKIT Edge is in maintenance (it asks to retry in 15m); the wait goes on`, or
 /// without a pause, that the server answers again.
+/// How a wait or watch ended, for [`write_ending`].
+struct Ending<'a> {
+    name: &'a TaskName,
+    outcome: Outcome,
+    transitions: &'a [TaskDetails],
+    elapsed: Duration,
+    timeout: Duration,
+}
+
+/// Writes how the wait or watch ended: the outcome event (`jsonl`), the JSON document (`json`),
+/// or the outcome line.
+fn write_ending(
+    io: &mut Io<'_>,
+    mode: Mode,
+    (json, jsonl): (bool, bool),
+    ending: &Ending<'_>,
+) -> anyhow::Result<()> {
+    let (outcome, timeout) = (ending.outcome, ending.timeout);
+    let last = ending.transitions.last();
+    if jsonl {
+        // The last line: how the wait ended, with the same fields as `--output json`'s document.
+        output::event(io.stdout, "outcome", &WaitDocument { outcome, task: last })?;
+    } else if json {
+        let transitions = ending.transitions;
+        match mode {
+            Mode::Wait => output::json(io.stdout, &WaitDocument { outcome, task: last })?,
+            Mode::Watch => output::json(io.stdout, &WatchDocument { outcome, transitions })?,
+        }
+    } else if mode == Mode::Wait {
+        writeln!(io.stdout, "{}", outcome_line(ending.name, ending.outcome, last, ending.elapsed, timeout))?;
+    } else if outcome == Outcome::TimedOut {
+        writeln!(
+            io.stdout,
+            "gave up after {} (--timeout {})",
+            output::seconds(ending.elapsed),
+            human(timeout)
+        )?;
+    }
+    Ok(())
+}
+
+/// Says that the server paused the wait (`pause`), or answers again (`None`): on the live line,
+/// as a JSON event, or as a line on stderr.
+fn say_pause(
+    progress: &Progress,
+    pause: Option<&Pause>,
+    jsonl: bool,
+    started: Instant,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
+    progress.note(pause);
+    match pause {
+        Some(pause) if jsonl => output::event(io.stdout, "pause", &output::PauseEvent::new(pause))?,
+        None if jsonl => output::event(io.stdout, "resume", &output::NoBody {})?,
+        _ if !progress.is_live() => writeln!(io.stderr, "{}", pause_line(pause, started.elapsed()))?,
+        _ => {}
+    }
+    Ok(())
+}
+
 pub(crate) fn pause_line(pause: Option<&Pause>, elapsed: Duration) -> String {
     let text = match pause {
         Some(pause) => format!("{pause}; the wait goes on"),

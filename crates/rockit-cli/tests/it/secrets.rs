@@ -163,8 +163,20 @@ async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
     everything.push_str(&logs);
 
     // Every snapshot file in the repository.
+    let (texts, snapshots) = every_snapshot();
+    assert!(snapshots >= 20, "found only {snapshots} snapshot files");
+    everything.push_str(&texts);
+
+    for secret in [KEY, TOKEN, WRONG_KEY] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+    assert!(everything.len() > 10_000, "all that output was really collected ({} bytes)", everything.len());
+}
+
+/// The text of every snapshot file under `crates/` and `tests/`, and how many there are.
+fn every_snapshot() -> (String, usize) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut snapshots = 0;
+    let (mut texts, mut count) = (String::new(), 0);
     let mut dirs = vec![root.join("crates"), root.join("tests")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -172,15 +184,10 @@ async fn the_walkthrough_and_a_full_sdk_flow_leak_nothing() {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|ext| ext == "snap") {
-                everything.push_str(&std::fs::read_to_string(&path).unwrap());
-                snapshots += 1;
+                texts.push_str(&std::fs::read_to_string(&path).unwrap());
+                count += 1;
             }
         }
     }
-    assert!(snapshots >= 20, "found only {snapshots} snapshot files");
-
-    for secret in [KEY, TOKEN, WRONG_KEY] {
-        assert!(!everything.contains(secret), "{secret} leaked");
-    }
-    assert!(everything.len() > 10_000, "all that output was really collected ({} bytes)", everything.len());
+    (texts, count)
 }
