@@ -173,18 +173,8 @@ fn outcome_line(
     elapsed: Duration,
     timeout: Duration,
 ) -> String {
-    output::terminal_text(&raw_outcome_line(name, outcome, last, elapsed, timeout))
-}
-
-fn raw_outcome_line(
-    name: &TaskName,
-    outcome: Outcome,
-    last: Option<&TaskDetails>,
-    elapsed: Duration,
-    timeout: Duration,
-) -> String {
     let after = output::seconds(elapsed);
-    match (outcome, last) {
+    let line = match (outcome, last) {
         (Outcome::TimedOut, Some(last)) => {
             format!("{name} still {} after {after}; gave up (--timeout {})", last.status, human(timeout))
         }
@@ -196,7 +186,8 @@ fn raw_outcome_line(
             None => format!("{name} {} after {after}", last.status),
         },
         (_, None) => format!("{name} ended after {after}"),
-    }
+    };
+    output::terminal_text(&line)
 }
 
 /// `13:28:39 +12.3s ROCKIT Edge is in maintenance (it asks to retry in 15m); the wait goes on`, or
