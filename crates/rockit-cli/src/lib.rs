@@ -130,6 +130,9 @@ pub async fn run_until_interrupted(cli: Cli, io: &mut Io<'_>) -> Exit {
         let command = run(cli, io);
         tokio::pin!(command);
         tokio::select! {
+            // The command first: a confirmation prompt blocks in its first poll, before the
+            // handler exists, so Ctrl-C there ends the process as usual (exit 130).
+            biased;
             exit = &mut command => Some(exit),
             () = interrupted() => None,
         }

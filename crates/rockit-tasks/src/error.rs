@@ -105,7 +105,7 @@ impl Error {
     /// fetch that was cancelled.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Background { .. } => true,
+            Self::Background { source } => source.is_cancelled(),
             _ => self.transport_error().is_some_and(rockit_transport::Error::is_retryable),
         }
     }

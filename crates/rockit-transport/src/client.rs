@@ -108,7 +108,8 @@ struct AttemptError {
 
 impl AttemptError {
     fn from_reqwest(err: reqwest::Error, proxy: Option<&ProxyInfo>) -> Self {
-        let kind = if let Some(problem) = crate::tls::tls_problem(&err) {
+        // A certificate is checked while connecting; a TLS error later is a broken connection.
+        let kind = if let Some(problem) = err.is_connect().then(|| crate::tls::tls_problem(&err)).flatten() {
             ErrorKind::Tls { problem }
         } else if let Some((proxy, problem)) = proxy.and_then(|proxy| proxy_problem(&err, proxy)) {
             ErrorKind::Proxy { proxy: proxy.clone(), problem }
@@ -262,7 +263,7 @@ fn decide(failed: &Failed<'_>, policy: &RetryPolicy, delay: Duration, left: Opti
     } else {
         match error.kind() {
             // The request never left: safe to send again whatever the endpoint.
-            ErrorKind::Connect => true,
+            ErrorKind::Connect | ErrorKind::Proxy { problem: ProxyProblem::Unreachable, .. } => true,
             ErrorKind::Timeout { deadline } => failed.idempotent && !deadline,
             ErrorKind::Interrupted => failed.idempotent,
             _ => false,

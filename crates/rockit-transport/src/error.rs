@@ -70,7 +70,7 @@ pub enum ErrorKind {
         problem: TlsProblem,
     },
     /// The proxy would not tunnel to the server: it asked for credentials (`407`), could not be
-    /// reached, or refused. Never retried.
+    /// reached, or refused. Only an unreachable proxy is retried, as a connection failure is.
     #[error("{}", proxy_text(proxy, *problem))]
     Proxy {
         /// The proxy (its password never shown).
@@ -275,6 +275,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match &self.inner.kind {
             ErrorKind::Connect
+            | ErrorKind::Proxy { problem: ProxyProblem::Unreachable, .. }
             | ErrorKind::Timeout { .. }
             | ErrorKind::Interrupted
             | ErrorKind::RetryLater { .. } => true,
@@ -437,12 +438,16 @@ fn retry_later_text(status: u16, code: Option<&ApiStatus>, retry_after: Duration
 /// part of one shows at the cut either).
 pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     const MAX_CHARS: usize = 200;
-    let longest = secrets.iter().map(|secret| secret.len()).max().unwrap_or(0);
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4 + longest)]);
-    let text = redact(&text, secrets);
+    // Redacted whole (the body is capped already) before the cut: no part of a secret can slip
+    // into the shown part from past a first cut.
+    let text = if secrets.is_empty() {
+        String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]).into_owned()
+    } else {
+        redact(&String::from_utf8_lossy(body), secrets)
+    };
     let cut: String = text.chars().take(MAX_CHARS).collect();
     let mut out = rockit_model::printable(&cut).into_owned();
-    if text.chars().count() > MAX_CHARS || body.len() > MAX_CHARS * 4 + longest {
+    if text.chars().count() > MAX_CHARS || (secrets.is_empty() && body.len() > MAX_CHARS * 4) {
         out.push('…');
     }
     out
@@ -451,7 +456,10 @@ pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
 /// `text` with every one of `secrets` (empty ones ignored) replaced by `[redacted]`.
 pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+    // The longest first: one secret may hold another.
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|secret| !secret.is_empty()).collect();
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    for secret in secrets {
         if out.contains(secret) {
             out = out.replace(secret, "[redacted]");
         }

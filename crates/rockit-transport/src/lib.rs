@@ -81,7 +81,8 @@
 //! - **Trust is the system's, plus what you name.** `https` is verified against the operating
 //!   system's trust store (`SSL_CERT_FILE`/`SSL_CERT_DIR` on Linux) and any
 //!   [`ClientBuilder::ca_file`]; never switched off. A refused certificate ([`ErrorKind::Tls`]) or
-//!   a proxy that will not tunnel ([`ErrorKind::Proxy`]) is never retried. Proxies come from
+//!   a proxy that will not tunnel ([`ErrorKind::Proxy`]) is never retried (an unreachable proxy is,
+//!   as any connection failure). Proxies come from
 //!   `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` as curl reads them, checked at `build()`; loopback
 //!   endpoints never use one.
 //! - **Retries are budgeted.** Every retry, a connect failure's included, is paid from the

@@ -34,11 +34,12 @@ pub(crate) fn from_env(
     let Some((variable, raw)) = specific.or_else(|| first(["ALL_PROXY", "all_proxy"])) else {
         return Ok(None);
     };
-    let url = check(variable, raw.trim())?;
+    // A host NO_PROXY exempts is reached directly, whatever the proxy variable holds.
     let no_proxy = first(NO_PROXY).map(|(_, value)| value).unwrap_or_default();
     if bypassed(&no_proxy, endpoint) {
         return Ok(None);
     }
+    let url = check(variable, raw.trim())?;
     let info = ProxyInfo {
         variable,
         url: redacted(&url),

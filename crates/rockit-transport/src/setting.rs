@@ -112,8 +112,8 @@ impl CredentialChoice {
         match self {
             Self::ApiKey(_) => "API key".to_owned(),
             Self::Token(_) => "token".to_owned(),
-            Self::ApiKeyCommand(argv) => format!("API key command ({})", argv[0]),
-            Self::TokenCommand(argv) => format!("token command ({})", argv[0]),
+            Self::ApiKeyCommand(argv) => format!("API key command ({})", program_name(argv)),
+            Self::TokenCommand(argv) => format!("token command ({})", program_name(argv)),
         }
     }
 }
@@ -398,6 +398,11 @@ fn command_line(raw: &CommandLine, at: &ProfileContext<'_>) -> Result<Vec<String
 
 fn redacted(_: &SecretString) -> String {
     "[redacted]".to_owned()
+}
+
+/// A command's program, or `none` for an empty one.
+fn program_name(argv: &[String]) -> &str {
+    argv.first().map_or("none", String::as_str)
 }
 
 /// A command by its program: its arguments may hold secrets.

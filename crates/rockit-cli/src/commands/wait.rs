@@ -190,8 +190,6 @@ fn outcome_line(
     output::terminal_text(&line)
 }
 
-/// `13:28:39 +12.3s ROCKIT Edge is in maintenance (it asks to retry in 15m); the wait goes on`, or
-/// without a pause, that the server answers again.
 /// How a wait or watch ended, for [`write_ending`].
 struct Ending<'a> {
     name: &'a TaskName,
@@ -252,6 +250,8 @@ fn say_pause(
     Ok(())
 }
 
+/// `13:28:39 +12.3s ROCKIT Edge is in maintenance (it asks to retry in 15m); the wait goes on`, or
+/// without a pause, that the server answers again.
 pub(crate) fn pause_line(pause: Option<&Pause>, elapsed: Duration) -> String {
     let text = match pause {
         Some(pause) => format!("{pause}; the wait goes on"),

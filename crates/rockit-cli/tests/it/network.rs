@@ -243,7 +243,8 @@ async fn proxy_failures_are_named_never_retried_and_bad_settings_refused_before_
         .await
         .one_line_error(1);
     assert!(line.contains("cannot connect to the proxy") && line.contains("ALL_PROXY"), "{line}");
-    assert!(line.ends_with("(after 1 attempt)"), "{line}");
+    // The request never left, as with a refused connection: retried by the policy (4 attempts).
+    assert!(line.ends_with("(after 4 attempts)"), "{line}");
 
     // Unusable settings: refused before any request, exit 2.
     for (value, expected) in [

@@ -113,3 +113,23 @@ async fn the_clients_own_secrets_are_redacted_from_every_excerpt() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_long_token_quoted_twice_shows_no_part_of_either_copy() {
+    // Redacting the first copy shortens the text: the second copy, past a first cut, must not
+    // slide into the shown part half redacted.
+    let server = MockServer::start().await;
+    let token = format!("tok-{}-END", "Z".repeat(700));
+    let client = Client::builder()
+        .base_url(server.url())
+        .credentials(Credentials::token(token.as_str()))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let body = format!("{token}{}{token}{}", "x".repeat(150), "y".repeat(300));
+    server.script([Reply::json(400, body)]);
+    let err = client.execute(&CreateKey { sensitive: false }).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("ZZZZ") && !shown.contains("-END"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+}
