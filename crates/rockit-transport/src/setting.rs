@@ -92,7 +92,7 @@ pub fn split_command(raw: &str, origin: &Origin) -> Result<Vec<String>> {
 }
 
 /// The credential a resolution chose.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CredentialChoice {
     /// A literal API key.
@@ -103,6 +103,14 @@ pub enum CredentialChoice {
     ApiKeyCommand(Vec<String>),
     /// A program printing a token.
     TokenCommand(Vec<String>),
+}
+
+/// The kind and the program only ([`CredentialChoice::describe`]): never a secret, nor a
+/// command's arguments, which could hold one.
+impl fmt::Debug for CredentialChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CredentialChoice").field(&self.describe()).finish()
+    }
 }
 
 impl CredentialChoice {
@@ -165,7 +173,7 @@ macro_rules! declare_settings {
         }
 
         /// One layer of settings: what flags, the environment or a profile set. Empty by default.
-        #[derive(Debug, Clone, Default)]
+        #[derive(Clone, Default)]
         #[non_exhaustive]
         pub struct Settings {
             $( $(#[doc = $doc])* pub $field: Option<$ty>, )*
@@ -179,6 +187,17 @@ macro_rules! declare_settings {
         pub(crate) struct ProfileEntry {
             $( pub(crate) $field: Option<$raw>, )*
             $( pub(crate) $cfield: Option<$craw>, )*
+        }
+
+        /// Each set value as `config show` words it: secrets `[redacted]`, commands by their
+        /// program only.
+        impl fmt::Debug for Settings {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut debug = f.debug_struct("Settings");
+                $( debug.field(stringify!($field), &self.$field.as_ref().map(|value| ($show)(value))); )*
+                $( debug.field(stringify!($cfield), &self.$cfield.as_ref().map(|value| ($cshow)(value))); )*
+                debug.finish()
+            }
         }
 
         impl Settings {

@@ -151,3 +151,20 @@ async fn every_error_kind_reads_well_and_holds_no_secret() {
     insta::assert_snapshot!("error_display", lines.join("\n"));
     assert_eq!(PathSegments::from_static(&["be"]).to_string(), "/be");
 }
+
+#[test]
+fn settings_and_resolutions_never_print_a_command_s_arguments_or_a_secret() {
+    let env = |name: &str| match name {
+        "ROCKIT_TOKEN_COMMAND" => Some("vault read --password=hunter2-SECRET token".to_owned()),
+        "ROCKIT_ENDPOINT" => Some("https://edge.example.com".to_owned()),
+        _ => None,
+    };
+    let settings = rockit_transport::Settings::from_env(env).unwrap();
+    let resolved = rockit_transport::Resolver::new().env(settings.clone()).resolve().unwrap();
+    let shown = format!("{settings:?} {resolved:?}");
+    assert!(!shown.contains("hunter2") && !shown.contains("--password"), "{shown}");
+    assert!(shown.contains("vault"), "the program is named: {shown}");
+    let mut with_key = rockit_transport::Settings::default();
+    with_key.api_key = Some(rockit_transport::SecretString::from(API_KEY));
+    assert_no_secret(&format!("{with_key:?}"));
+}
