@@ -324,11 +324,10 @@ fn matches(org: &str, entry: &Entry, query: &ListQuery) -> bool {
     true
 }
 
-/// The app part of a task's name: what follows `<org>-` in `<org>-<app>-<build>-<time>-<kind>`,
-/// or, for another org's prefix, what follows its first `-`.
+/// The app part of a task's name as the SDK reads it ([`rockit_model::TaskNameParts::app`]): what
+/// follows `<org>-`, or, for another org's prefix, the whole prefix.
 fn app_of<'a>(org: &str, details: &'a TaskDetails) -> Option<&'a str> {
-    let parts = details.name.parts()?;
-    parts.app_of_org(org).or_else(|| parts.prefix().split_once('-').map(|(_, app)| app))
+    Some(details.name.parts()?.app(Some(org)).as_str())
 }
 
 fn unknown(name: &str) -> crate::Error {

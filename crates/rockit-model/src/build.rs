@@ -17,7 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
-use crate::task_name::TaskNameParts;
+use crate::task_name::{TaskNameParts, is_forbidden};
 use crate::vocab::TaskKind;
 
 /// The stages of a build's pipeline, in the order they run (a **guess** read from the vendor's
@@ -53,7 +53,7 @@ impl TaskKind {
 ///
 /// let name: TaskName = "exampleorg-sushi-0003-1733241020-dltar".parse()?;
 /// let parts = name.parts().expect("follows the convention");
-/// assert_eq!(BuildId::of_task(&parts, Some("ExampleOrg")), Some(id.clone()));
+/// assert_eq!(BuildId::of_task(&parts, Some("ExampleOrg")), id);
 /// assert!(id.contains(&parts, Some("ExampleOrg")));
 /// # Ok::<(), rockit_model::Error>(())
 /// ```
@@ -71,10 +71,7 @@ impl BuildId {
         if app.is_empty() {
             return Err(Error::invalid_build_id(&app, "the app name is empty; write it like sushi/3"));
         }
-        if let Some(ch) = app
-            .chars()
-            .find(|ch| ch.is_control() || ch.is_whitespace() || matches!(ch, '/' | '\\' | '?' | '#' | '%'))
-        {
+        if let Some(ch) = app.chars().find(|&ch| is_forbidden(ch)) {
             return Err(Error::invalid_build_id(
                 &app,
                 format!("the app name contains {ch:?}, which no task name can hold"),
@@ -83,42 +80,20 @@ impl BuildId {
         Ok(Self { app, build })
     }
 
-    /// The build of the task whose name has these `parts`. The org separates org from app in
-    /// the name's `<org>-<app>` prefix; without it the app cannot be told from the org, and the
-    /// result is `None`.
-    pub fn of_task(parts: &TaskNameParts<'_>, org: Option<&str>) -> Option<Self> {
-        let app = parts.app_of_org(org?)?;
-        Some(Self { app: app.to_owned(), build: parts.build() })
+    /// The build of the task whose name has these `parts`: its app as [`TaskNameParts::app`]
+    /// reads it with the org's name (without it, the whole `<org>-<app>` prefix stands in for the
+    /// app), and its build number.
+    pub fn of_task(parts: &TaskNameParts<'_>, org: Option<&str>) -> Self {
+        Self { app: parts.app(org).as_str().to_owned(), build: parts.build() }
     }
 
-    /// The build of the task whose name has these `parts`, as [`BuildId::of_task`] reads it,
-    /// or, without the org, with the whole `<org>-<app>` prefix standing in for the app.
-    pub fn of_task_or_prefix(parts: &TaskNameParts<'_>, org: Option<&str>) -> Self {
-        Self::of_task(parts, org)
-            .unwrap_or_else(|| Self { app: parts.prefix().to_owned(), build: parts.build() })
-    }
-
-    /// Whether the task whose name has these `parts` belongs to this build.
+    /// Whether the task whose name has these `parts` belongs to this build: the same build
+    /// number, and an app [`TaskApp::is`](crate::TaskApp::is) this build's.
     ///
-    /// With the org known, the name's prefix must be exactly `<org>-<app>` (the org compared
-    /// ASCII-case-insensitively). Without it, the prefix must be the app (a build read with
-    /// [`BuildId::of_task_or_prefix`]) or end with `-<app>`: then an app `go` also claims the tasks
-    /// of an app `sushi-go`, so pass the org where it is known.
+    /// With the org known, the name's prefix must be exactly `<org>-<app>`; without it, an app
+    /// `go` also claims the tasks of an app `sushi-go`, so pass the org where it is known.
     pub fn contains(&self, parts: &TaskNameParts<'_>, org: Option<&str>) -> bool {
-        if parts.build() != self.build {
-            return false;
-        }
-        match org {
-            Some(org) => parts.app_of_org(org) == Some(self.app.as_str()),
-            None => {
-                parts.prefix() == self.app
-                    || parts
-                        .prefix()
-                        .strip_suffix(self.app.as_str())
-                        .and_then(|org| org.strip_suffix('-'))
-                        .is_some_and(|org| !org.is_empty())
-            }
-        }
+        parts.build() == self.build && parts.app(org).is(&self.app)
     }
 
     /// The build before this one of the same app; `None` for build 0 and 1.
@@ -234,14 +209,13 @@ mod tests {
         // With the org, `go-sushi` is another app; without it, the suffix rule cannot tell.
         assert!(!id.contains(&parts(&dashed_app), Some("exampleorg")));
         assert!(id.contains(&parts(&dashed_app), None));
-        let by_prefix = BuildId::of_task_or_prefix(&parts(&own), None);
+        let by_prefix = BuildId::of_task(&parts(&own), None);
         assert_eq!(by_prefix.app(), "exampleorg-sushi");
         assert!(by_prefix.contains(&parts(&own), None));
         assert!(!by_prefix.contains(&parts(&longer_app), None));
         assert!(!BuildId::new("ushi", 2).unwrap().contains(&parts(&own), None), "a whole app, not a tail");
-        assert_eq!(BuildId::of_task(&parts(&own), Some("EXAMPLEORG")), Some(id));
-        assert_eq!(BuildId::of_task(&parts(&own), None), None);
-        assert_eq!(BuildId::of_task(&parts(&own), Some("other")), None);
+        assert_eq!(BuildId::of_task(&parts(&own), Some("EXAMPLEORG")), id);
+        assert_eq!(BuildId::of_task(&parts(&own), Some("other")), by_prefix);
     }
 
     #[test]

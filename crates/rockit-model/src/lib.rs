@@ -129,7 +129,7 @@ pub use crate::query_decode::decode_query_pairs;
 pub use crate::task::{
     Exception, FileReadFailed, HttpDownloadFailed, TaskDetails, TaskSummary, Timestamp, Warning,
 };
-pub use crate::task_name::{TaskName, TaskNameParts};
+pub use crate::task_name::{TaskApp, TaskName, TaskNameParts};
 pub use crate::tasks_api::{
     GetTask, ListTasks, Order, PERMISSION_TASKS_READ, PERMISSION_TASKS_UPDATE, UpdateTask,
 };

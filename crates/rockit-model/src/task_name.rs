@@ -28,7 +28,7 @@ use crate::wire::MAX_TASK_NAME_LEN;
 /// let parts = name.parts().expect("follows the naming convention");
 /// assert_eq!(parts.kind(), TaskKind::Dltar);
 /// assert_eq!(parts.build(), 1);
-/// assert_eq!(parts.app_of_org("exampleorg"), Some("sushi"));
+/// assert_eq!(parts.app(Some("exampleorg")).named(), Some("sushi"));
 ///
 /// assert!("../etc/passwd".parse::<TaskName>().is_err());
 /// # Ok::<(), rockit_model::Error>(())
@@ -105,8 +105,9 @@ fn validate(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Characters that could change a URL's structure, hide in a terminal, or break a log line.
-fn is_forbidden(ch: char) -> bool {
+/// Characters that could change a URL's structure, hide in a terminal, or break a log line: no task
+/// name holds one, so no app name (a part of a task name) can either.
+pub(crate) fn is_forbidden(ch: char) -> bool {
     ch.is_control() || ch.is_whitespace() || matches!(ch, '/' | '\\' | '?' | '#' | '%')
 }
 
@@ -248,27 +249,25 @@ impl<'a> TaskNameParts<'a> {
         })
     }
 
-    /// The `<org>-<app>` part. Both may contain `-`, so use [`Self::app_of_org`] with the org's
-    /// name to separate them.
+    /// The `<org>-<app>` part. Both may contain `-`, so use [`Self::app`] with the org's name to
+    /// separate them.
     pub fn prefix(&self) -> &'a str {
         self.prefix
     }
 
-    /// The app's name, given the org's name; `None` if the prefix does not start with `<org>-`.
+    /// Which app the task belongs to: the one rule every listing, build and filter uses.
     ///
-    /// Org names are compared ASCII-case-insensitively: the vendor writes `ExampleOrg` in headers and
-    /// `exampleorg` in task names.
-    pub fn app_of_org(&self, org: &str) -> Option<&'a str> {
-        let head = self.prefix.get(..org.len())?;
-        let rest = self.prefix.get(org.len()..)?;
-        let app = rest.strip_prefix('-')?;
-        (head.eq_ignore_ascii_case(org) && !app.is_empty()).then_some(app)
-    }
-
-    /// The app's name where the org is known and the name starts with it, else the whole
-    /// `<org>-<app>` prefix: what to show in an APP column.
-    pub fn app_or_prefix(&self, org: Option<&str>) -> &'a str {
-        org.and_then(|org| self.app_of_org(org)).unwrap_or(self.prefix)
+    /// With the org known and the prefix starting with `<org>-` (compared
+    /// ASCII-case-insensitively: the vendor writes `ExampleOrg` in headers and `exampleorg` in
+    /// task names), the app is the rest ([`TaskApp::Named`]). Otherwise the whole `<org>-<app>`
+    /// prefix stands in for it ([`TaskApp::Prefix`]).
+    pub fn app(&self, org: Option<&str>) -> TaskApp<'a> {
+        let named = org.and_then(|org| {
+            let head = self.prefix.get(..org.len())?;
+            let app = self.prefix.get(org.len()..)?.strip_prefix('-')?;
+            (head.eq_ignore_ascii_case(org) && !app.is_empty()).then_some(app)
+        });
+        named.map_or(TaskApp::Prefix(self.prefix), TaskApp::Named)
     }
 
     /// The build number (`0001` is build 1).
@@ -307,6 +306,49 @@ impl<'a> TaskNameParts<'a> {
     }
 }
 
+/// Which app a task belongs to, as far as the org's name tells; see [`TaskNameParts::app`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskApp<'a> {
+    /// The org is known and the name starts with it: the app's own name (`sushi`).
+    Named(&'a str),
+    /// The org is unknown, or the name starts with another: the whole `<org>-<app>` prefix
+    /// (`exampleorg-sushi`), since `-` may appear in both.
+    Prefix(&'a str),
+}
+
+impl<'a> TaskApp<'a> {
+    /// What to show in an APP column: the app's name, or the prefix standing in for it.
+    pub fn as_str(&self) -> &'a str {
+        match *self {
+            Self::Named(name) | Self::Prefix(name) => name,
+        }
+    }
+
+    /// The app's own name; `None` where only the prefix is known.
+    pub fn named(&self) -> Option<&'a str> {
+        match *self {
+            Self::Named(name) => Some(name),
+            Self::Prefix(_) => None,
+        }
+    }
+
+    /// Whether the task belongs to `app`. A named app must be `app` exactly. A prefix must be
+    /// `app` (an app read as a prefix) or end with `-<app>`: then an app `go` also claims the
+    /// tasks of an app `sushi-go`, which is why the org should be passed where it is known.
+    pub fn is(&self, app: &str) -> bool {
+        match *self {
+            Self::Named(name) => name == app,
+            Self::Prefix(prefix) => {
+                prefix == app
+                    || prefix
+                        .strip_suffix(app)
+                        .and_then(|org| org.strip_suffix('-'))
+                        .is_some_and(|org| !org.is_empty())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,8 +362,9 @@ mod tests {
         assert_eq!(parts.build_str(), "0002");
         assert_eq!(parts.created_unix(), 1_733_149_403);
         assert_eq!(parts.kind(), TaskKind::Dltar);
-        assert_eq!(parts.app_of_org("ExampleOrg"), Some("sushi"));
-        assert_eq!(parts.app_of_org("other"), None);
+        assert_eq!(parts.app(Some("ExampleOrg")), TaskApp::Named("sushi"));
+        assert_eq!(parts.app(Some("other")), TaskApp::Prefix("exampleorg-sushi"));
+        assert_eq!(parts.app(None), TaskApp::Prefix("exampleorg-sushi"));
     }
 
     #[test]
@@ -329,7 +372,7 @@ mod tests {
         let name: TaskName = "my-org-sushi-go-0010-1700000000-mkpat".parse().unwrap();
         let parts = name.parts().unwrap();
         assert_eq!(parts.prefix(), "my-org-sushi-go");
-        assert_eq!(parts.app_of_org("my-org"), Some("sushi-go"));
+        assert_eq!(parts.app(Some("my-org")).named(), Some("sushi-go"));
         assert_eq!(parts.build(), 10);
     }
 

@@ -524,7 +524,7 @@ impl Stream for BuildStream {
                 key: format!("{}-{}-", parts.prefix(), parts.build_str()),
                 prefix_len: parts.prefix().len(),
                 build: parts.build(),
-                id: BuildId::of_task_or_prefix(&parts, this.org.as_deref()),
+                id: BuildId::of_task(&parts, this.org.as_deref()),
                 entries: {
                     // Room for a whole pipeline with a retry: one allocation per build.
                     let mut entries = Vec::with_capacity(STAGE_ORDER.len() + 2);

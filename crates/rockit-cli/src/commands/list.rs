@@ -157,7 +157,7 @@ fn header(flags: &Flags<'_>) -> &'static [&'static str] {
 fn row(task: &TaskSummary, flags: &Flags<'_>, org: Option<&str>) -> Vec<(String, Option<Color>)> {
     let parts = task.name.parts();
     let part = |value: Option<String>| (value.unwrap_or_else(|| "-".to_owned()), None);
-    let app = parts.map(|parts| parts.app_or_prefix(org));
+    let app = parts.map(|parts| parts.app(org).as_str());
     let mut row = vec![
         (task.name.to_string(), None),
         part(app.map(str::to_owned)),

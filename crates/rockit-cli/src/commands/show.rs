@@ -43,7 +43,7 @@ fn render(
     };
     row("name", details.name.to_string());
     if let Some(parts) = parts {
-        row("app", parts.app_or_prefix(org).to_owned());
+        row("app", parts.app(org).as_str().to_owned());
         row("build", parts.build_str().to_owned());
         row("kind", parts.kind_str().to_owned());
         row("created", format!("{} UTC", output::utc_seconds(parts.created_unix())));

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use rockit_model::{MAX_TASK_NAME_LEN, TaskName, TaskNameError};
+use rockit_model::{MAX_TASK_NAME_LEN, TaskApp, TaskName, TaskNameError};
 
 fn name(raw: &str) -> TaskName {
     raw.parse().unwrap()
@@ -74,12 +74,15 @@ fn the_app_is_found_only_behind_the_right_org() {
     let task = name("exampleorg-sushi-0002-1733149403-dltar");
     let parts = task.parts().unwrap();
     // An org of the same length as `exampleorg`, so that a `-` follows it: still not the org.
-    assert_eq!(parts.app_of_org("otherorg12"), None);
-    assert_eq!(parts.app_of_org("EXAMPLEORG"), Some("sushi"));
-    assert_eq!(parts.app_of_org("exampleorg-sushi"), None, "the app cannot be empty");
-    assert_eq!(parts.app_or_prefix(Some("exampleorg")), "sushi");
-    assert_eq!(parts.app_or_prefix(Some("otherorg12")), "exampleorg-sushi");
-    assert_eq!(parts.app_or_prefix(None), "exampleorg-sushi");
+    assert_eq!(parts.app(Some("otherorg12")), TaskApp::Prefix("exampleorg-sushi"));
+    assert_eq!(parts.app(Some("EXAMPLEORG")), TaskApp::Named("sushi"));
+    assert_eq!(parts.app(Some("exampleorg-sushi")).named(), None, "the app cannot be empty");
+    assert_eq!(parts.app(Some("exampleorg")).as_str(), "sushi");
+    assert_eq!(parts.app(Some("otherorg12")).as_str(), "exampleorg-sushi");
+    assert_eq!(parts.app(None).as_str(), "exampleorg-sushi");
+    // A prefix claims the app it ends with; a named app only itself.
+    assert!(parts.app(None).is("sushi") && parts.app(None).is("exampleorg-sushi"));
+    assert!(!parts.app(None).is("ushi") && !parts.app(Some("exampleorg")).is("exampleorg-sushi"));
 }
 
 #[test]

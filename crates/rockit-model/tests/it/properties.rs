@@ -82,7 +82,7 @@ proptest! {
     fn parts_return_exactly_the_generated_components((name, parts) in strategies::conventional_name()) {
         let read = name.parts().expect("conventional names have parts");
         prop_assert_eq!(read.prefix(), format!("{}-{}", parts.org, parts.app));
-        prop_assert_eq!(read.app_of_org(&parts.org), Some(parts.app.as_str()));
+        prop_assert_eq!(read.app(Some(&parts.org)).named(), Some(parts.app.as_str()));
         prop_assert_eq!(read.build_str(), parts.build.as_str());
         prop_assert_eq!(read.build(), parts.build.parse::<u32>().unwrap());
         prop_assert_eq!(read.created_unix(), parts.created);

@@ -53,6 +53,6 @@ fn every_seed_task_follows_the_naming_convention() {
         response
             .tasks
             .iter()
-            .all(|task| task.name.parts().unwrap().app_of_org("exampleorg") == Some("sushi"))
+            .all(|task| task.name.parts().unwrap().app(Some("exampleorg")).named() == Some("sushi"))
     );
 }
