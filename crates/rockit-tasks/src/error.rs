@@ -1,6 +1,7 @@
 //! The Tasks client's error: the transport's errors with the task they concern, and this crate's
 //! own (a refused update, a waiter's failure outcome when asked for as an error).
 
+use std::fmt;
 use std::time::Duration;
 
 use rockit_model::{TaskDetails, TaskName, TaskStatus};
@@ -9,40 +10,38 @@ use rockit_model::{TaskDetails, TaskName, TaskStatus};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the Tasks client.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Display` is one line that says everything; [`source`](std::error::Error::source) goes on
+/// from there without repeating it: for [`Error::Transport`], the line includes the transport
+/// error's own, so `source()` is *that error's* source (reach the transport error itself with
+/// [`Error::transport_error`]). A report that prints the chain reads each cause once.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A call failed in the transport (network, HTTP status, API error, decoding…).
-    #[error("{action}: {source}")]
     Transport {
         /// What the client was doing, naming the task: `acknowledge exampleorg-…-dltar`.
         action: String,
         /// The transport's error, with status, API code and attempts.
-        #[source]
         source: rockit_transport::Error,
     },
     /// A background page fetch of a prefetching stream was cancelled or panicked; polling the
     /// stream again fetches the page anew.
-    #[error("a background page fetch failed")]
     Background {
         /// What the runtime reported.
-        #[source]
         source: tokio::task::JoinError,
     },
     /// An update that sets neither `acknowledged` nor `expired`, which the server would refuse.
-    #[error("update of task {name} sets no flag; set acknowledged and/or expired")]
     EmptyUpdate {
         /// The task.
         name: TaskName,
     },
     /// The task a waiter watched ended without success (see [`crate::WaitOutcome::into_result`]).
-    #[error("task {} ended {}{}", .details.name, .details.status, failure_summary(.details))]
     TaskFailed {
         /// The task's last details, exception included.
         details: Box<TaskDetails>,
     },
     /// A waiter gave up before the task reached a terminal state.
-    #[error("gave up waiting for task {name} after {waited:?}; it was still {}", last_status.as_ref().map_or("unseen", TaskStatus::as_str))]
     WaitTimedOut {
         /// The task.
         name: TaskName,
@@ -53,19 +52,49 @@ pub enum Error {
     },
     /// A build a waiter watched ended with a failed or expired stage (see
     /// [`crate::BuildOutcome::into_result`]).
-    #[error("build {} ended {}", .build.id(), build_state(.build))]
     BuildFailed {
         /// The build as last seen.
         build: Box<crate::Build>,
     },
     /// A waiter gave up before the build reached its target.
-    #[error("gave up waiting for build {id} after {waited:?}")]
     BuildWaitTimedOut {
         /// The build.
         id: rockit_model::BuildId,
         /// How long the waiter waited.
         waited: Duration,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport { action, source } => write!(f, "{action}: {source}"),
+            Self::Background { .. } => f.write_str("a background page fetch failed"),
+            Self::EmptyUpdate { name } => {
+                write!(f, "update of task {name} sets no flag; set acknowledged and/or expired")
+            }
+            Self::TaskFailed { details } => {
+                write!(f, "task {} ended {}{}", details.name, details.status, failure_summary(details))
+            }
+            Self::WaitTimedOut { name, waited, last_status } => {
+                let last = last_status.as_ref().map_or("unseen", TaskStatus::as_str);
+                write!(f, "gave up waiting for task {name} after {waited:?}; it was still {last}")
+            }
+            Self::BuildFailed { build } => write!(f, "build {} ended {}", build.id(), build_state(build)),
+            Self::BuildWaitTimedOut { id, waited } => write!(f, "gave up waiting for build {id} after {waited:?}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The line above already ends with the transport error's text.
+            Self::Transport { source, .. } => std::error::Error::source(source),
+            Self::Background { source } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// `failed mkdxf`, `expired dltar`, `running`.

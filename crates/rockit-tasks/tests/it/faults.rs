@@ -84,6 +84,15 @@ async fn without_retries_faults_surface_as_typed_errors() {
     let transport = err.transport_error().unwrap();
     assert!(transport.is_retryable() && transport.status().is_none(), "{err}");
     assert!(err.to_string().starts_with("list tasks: GET /be/v1/tasks: "), "{err}");
+    // Each cause of the chain reads once: no cause repeats the text of the one before it.
+    let mut above = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    assert!(cause.is_some(), "a dropped connection has a cause below the line: {err:?}");
+    while let Some(error) = cause {
+        assert!(!above.ends_with(&error.to_string()), "{above:?} repeats its cause {error}");
+        above = error.to_string();
+        cause = error.source();
+    }
     // The stream reports the error as an item and can be polled again to retry the page.
     emulator.script(Matcher::list_tasks(), 1, Fault::Unavailable);
     let mut stream = tasks.stream(ListTasks::new());
