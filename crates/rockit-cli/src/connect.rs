@@ -8,7 +8,9 @@
 
 use rockit_emulator::{Emulator, Fixture, demo};
 use rockit_tasks::Tasks;
-use rockit_transport::{ConfigFile, Credentials, ErrorKind, Resolved, Resolver, Settings, split_command};
+use rockit_transport::{
+    ConfigFile, Credentials, ErrorKind, Origin, Resolved, Resolver, Setting, Settings, Sourced, split_command,
+};
 use secrecy::SecretString;
 
 use crate::cli::GlobalArgs;
@@ -36,11 +38,29 @@ fn configuration(err: rockit_transport::Error) -> anyhow::Error {
     }
 }
 
+/// The flag that sets `setting`: `--` and its profile key with `-` for `_` (`ca_cert` is
+/// `--ca-cert`), which a test holds to the flags `rockit` has.
+pub(crate) fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Endpoint => "--endpoint",
+        Setting::Org => "--org",
+        Setting::User => "--user",
+        Setting::Timeout => "--timeout",
+        Setting::Retries => "--retries",
+        Setting::CaCert => "--ca-cert",
+        Setting::ApiKey => "--api-key",
+        Setting::Token => "--token",
+        Setting::ApiKeyCommand => "--api-key-command",
+        Setting::TokenCommand => "--token-command",
+        _ => "an explicit value",
+    }
+}
+
 /// The flags as the resolver's highest layer.
 fn flags(global: &GlobalArgs) -> anyhow::Result<Settings> {
-    let command = |raw: &Option<String>, flag: &'static str| {
+    let command = |raw: &Option<String>, setting: Setting| {
         raw.as_deref()
-            .map(|raw| split_command(raw, &rockit_transport::Origin::Flag(flag)).map_err(configuration))
+            .map(|raw| split_command(raw, &Origin::Explicit(flag(setting))).map_err(configuration))
             .transpose()
     };
     let mut settings = Settings::default();
@@ -49,8 +69,8 @@ fn flags(global: &GlobalArgs) -> anyhow::Result<Settings> {
     settings.user.clone_from(&global.user);
     settings.api_key = global.api_key.clone().map(SecretString::from);
     settings.token = global.token.clone().map(SecretString::from);
-    settings.token_command = command(&global.token_command, "--token-command")?;
-    settings.api_key_command = command(&global.api_key_command, "--api-key-command")?;
+    settings.token_command = command(&global.token_command, Setting::TokenCommand)?;
+    settings.api_key_command = command(&global.api_key_command, Setting::ApiKeyCommand)?;
     settings.timeout = global.timeout;
     settings.retries = global.retries;
     settings.ca_cert.clone_from(&global.ca_cert);
@@ -63,7 +83,7 @@ fn flags(global: &GlobalArgs) -> anyhow::Result<Settings> {
 pub(crate) fn resolve(global: &GlobalArgs, var: Lookup<'_>) -> anyhow::Result<Resolved> {
     let flags = flags(global)?;
     if global.emulator {
-        return Resolver::new().explicit(flags).resolve().map_err(configuration);
+        return Resolver::new().explicit_as(flags, flag).resolve().map_err(configuration);
     }
     let path = ConfigFile::default_path(var);
     let file = match &path {
@@ -71,10 +91,12 @@ pub(crate) fn resolve(global: &GlobalArgs, var: Lookup<'_>) -> anyhow::Result<Re
         None => None,
     };
     let env = Settings::from_env(var).map_err(configuration)?;
+    let named =
+        global.profile.as_deref().map(|value| Sourced { value, origin: Origin::Explicit("--profile") });
     Resolver::new()
-        .explicit(flags)
+        .explicit_as(flags, flag)
         .env(env)
-        .profile_from(file.as_ref(), global.profile.as_deref(), var, path.as_deref())
+        .profile_from(file.as_ref(), named, var, path.as_deref())
         .and_then(Resolver::resolve)
         .map_err(configuration)
 }
@@ -177,7 +199,7 @@ pub(crate) fn credential_sources(global: &GlobalArgs, var: Lookup<'_>) -> Option
     }
     // Neighbours from one place are named together: `the API key, the org and the user from
     // profile ci in …`.
-    let mut groups: Vec<(Vec<String>, &rockit_transport::Origin)> = Vec::new();
+    let mut groups: Vec<(Vec<String>, &Origin)> = Vec::new();
     for (what, origin) in sources {
         match groups.last_mut() {
             Some((names, last)) if *last == origin => names.push(what),
@@ -270,5 +292,17 @@ mod tests {
         let resolved = resolve(&global(&["--endpoint", "https://e.example.com"]), &env).unwrap();
         assert!(resolved.org.is_none());
         assert!(resolved.client_builder().unwrap().build().unwrap().org().is_none());
+    }
+
+    #[test]
+    fn every_setting_is_named_by_a_flag_rockit_has() {
+        use clap::CommandFactory as _;
+        let command = Cli::command();
+        for &setting in Setting::ALL {
+            let name = flag(setting);
+            assert_eq!(name, format!("--{}", setting.key().replace('_', "-")), "{setting:?}");
+            let long = &name[2..];
+            assert!(command.get_arguments().any(|arg| arg.get_long() == Some(long)), "rockit has no {name}");
+        }
     }
 }

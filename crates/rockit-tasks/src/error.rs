@@ -81,7 +81,9 @@ impl fmt::Display for Error {
                 write!(f, "gave up waiting for task {name} after {waited:?}; it was still {last}")
             }
             Self::BuildFailed { build } => write!(f, "build {} ended {}", build.id(), build_state(build)),
-            Self::BuildWaitTimedOut { id, waited } => write!(f, "gave up waiting for build {id} after {waited:?}"),
+            Self::BuildWaitTimedOut { id, waited } => {
+                write!(f, "gave up waiting for build {id} after {waited:?}")
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ pub use crate::setting::{
     CredentialChoice, ENV_API_KEY_COMMAND, ENV_TOKEN_COMMAND, Origin, Resolved, Setting, Settings, Sourced,
     split_command,
 };
-use crate::setting::{ProfileContext, ProfileEntry};
+use crate::setting::{ExplicitNames, ProfileContext, ProfileEntry};
 
 /// The environment variable naming the profile to use.
 pub const ENV_PROFILE: &str = "ROCKIT_PROFILE";
@@ -123,7 +123,7 @@ impl ConfigFile {
             let at = err.span().map(|span| line_of(&text, span.start));
             let place = at.map_or_else(String::new, |line| format!(" at line {line}"));
             Error::config(format!(
-                "the config file {} is not valid{place}: {}; see `rockit config path` and the README for its format",
+                "the config file {} is not valid{place}: {}; the README describes its format",
                 path.display(),
                 err.message().lines().next().unwrap_or("unreadable TOML")
             ))
@@ -218,6 +218,7 @@ fn file_privacy(_path: &Path) -> (bool, Option<u32>) {
 #[must_use]
 pub struct Resolver {
     explicit: Settings,
+    explicit_names: Option<ExplicitNames>,
     env: Settings,
     profile: Option<(Settings, Origin)>,
 }
@@ -228,10 +229,19 @@ impl Resolver {
         Self::default()
     }
 
-    /// Explicit values, such as a CLI's flags: the highest layer. Their origins name the
-    /// conventional flags ([`Setting::flag`]).
+    /// Explicit values, set by the program itself: the highest layer. Their origins name each
+    /// setting by its profile key ([`Origin::Explicit`]`("org")`).
     pub fn explicit(mut self, settings: Settings) -> Self {
         self.explicit = settings;
+        self.explicit_names = None;
+        self
+    }
+
+    /// Explicit values as [`explicit`](Self::explicit) takes them, named by `name` in origins and
+    /// in the advice of errors: a CLI passes its flags' names, so that a message says `--org`.
+    pub fn explicit_as(mut self, settings: Settings, name: fn(Setting) -> &'static str) -> Self {
+        self.explicit = settings;
+        self.explicit_names = Some(ExplicitNames(name));
         self
     }
 
@@ -249,21 +259,22 @@ impl Resolver {
         Ok(self)
     }
 
-    /// The profile to use: `named` (a flag's), else `$ROCKIT_PROFILE`, else the file's
-    /// `default_profile`; none if nothing names one. A named profile must exist.
+    /// The profile to use: `named` (with what named it, such as a CLI's flag), else
+    /// `$ROCKIT_PROFILE`, else the file's `default_profile`; none if nothing names one. A named
+    /// profile must exist.
     pub fn profile_from(
         self,
         file: Option<&ConfigFile>,
-        named: Option<&str>,
+        named: Option<Sourced<&str>>,
         lookup: impl Fn(&str) -> Option<String>,
         path: Option<&Path>,
     ) -> Result<Self> {
         let from_env = lookup(ENV_PROFILE).filter(|name| !name.trim().is_empty());
         let (name, why) = match (named, from_env.as_deref()) {
-            (Some(name), _) => (Some(name.to_owned()), "--profile"),
-            (None, Some(name)) => (Some(name.to_owned()), ENV_PROFILE),
+            (Some(named), _) => (Some(named.value.to_owned()), named.origin.to_string()),
+            (None, Some(name)) => (Some(name.to_owned()), ENV_PROFILE.to_owned()),
             (None, None) => {
-                (file.and_then(ConfigFile::default_profile).map(str::to_owned), "default_profile")
+                (file.and_then(ConfigFile::default_profile).map(str::to_owned), "default_profile".to_owned())
             }
         };
         let Some(name) = name else { return Ok(self) };
@@ -286,7 +297,9 @@ impl Resolver {
         ];
         let profile_origin = self.profile.as_ref().map(|(_, origin)| origin.clone());
         let origin = |layer: Layer, setting: Setting| match layer {
-            Layer::Explicit => Origin::Flag(setting.flag()),
+            Layer::Explicit => {
+                Origin::Explicit(self.explicit_names.map_or(setting.key(), |names| names.0(setting)))
+            }
             Layer::Env => setting.variable().map_or(Origin::Default, Origin::Env),
             Layer::Profile => profile_origin.clone().unwrap_or(Origin::Default),
         };
@@ -332,6 +345,7 @@ impl Resolver {
             |at, setting| origin(layers[at].1, setting),
             credential,
             profile_origin.clone(),
+            self.explicit_names,
         ))
     }
 }
@@ -403,10 +417,9 @@ impl Resolved {
     /// A client builder with the endpoint, the credentials (a [`CommandCredentials`] provider for
     /// a command), the deadline and the retries; errors say what is missing and how to set it.
     pub fn client_builder(&self) -> Result<ClientBuilder> {
-        let endpoint = self
-            .endpoint
-            .as_ref()
-            .ok_or_else(|| Error::config(format!("no endpoint; set it with {}", Setting::Endpoint.how())))?;
+        let endpoint = self.endpoint.as_ref().ok_or_else(|| {
+            Error::config(format!("no endpoint; set it with {}", Setting::Endpoint.how(self.explicit_names)))
+        })?;
         let mut builder = ClientBuilder::default().base_url(endpoint.value.clone());
         builder = match self.credentials()? {
             Made::Fixed(credentials) => builder.credentials(credentials),
@@ -430,9 +443,9 @@ impl Resolved {
         let credential = self.credential.as_ref().ok_or_else(|| {
             Error::config(format!(
                 "no credentials; set an API key ({}) with the org and user, or a token ({}), or a command that prints one ({})",
-                Setting::ApiKey.how(),
-                Setting::Token.how(),
-                Setting::TokenCommand.how()
+                Setting::ApiKey.how(self.explicit_names),
+                Setting::Token.how(self.explicit_names),
+                Setting::TokenCommand.how(self.explicit_names)
             ))
         })?;
         let org = self.org.as_ref().map(|org| org.value.clone());
@@ -440,7 +453,7 @@ impl Resolved {
             let missing: Vec<String> = [(Setting::Org, &self.org), (Setting::User, &self.user)]
                 .into_iter()
                 .filter(|(_, value)| value.is_none())
-                .map(|(setting, _)| format!("the {} ({})", setting.key(), setting.how()))
+                .map(|(setting, _)| format!("the {} ({})", setting.key(), setting.how(self.explicit_names)))
                 .collect();
             if !missing.is_empty() {
                 return Err(Error::config(format!(

@@ -25,12 +25,31 @@ pub const ENV_TOKEN_COMMAND: &str = "ROCKIT_TOKEN_COMMAND";
 pub const ENV_API_KEY_COMMAND: &str = "ROCKIT_API_KEY_COMMAND";
 
 impl Setting {
-    /// How to set it: `--org, ROCKIT_ORG or org in a profile`.
-    pub(crate) fn how(self) -> String {
-        match self.variable() {
-            Some(variable) => format!("{}, {variable} or `{}` in a profile", self.flag(), self.key()),
-            None => format!("{} or `{}` in a profile", self.flag(), self.key()),
+    /// How to set it: `ROCKIT_ORG or org in a profile`, after the name the program gives its
+    /// explicit value where it gave one (`--org, ROCKIT_ORG or org in a profile`).
+    pub(crate) fn how(self, explicit: Option<ExplicitNames>) -> String {
+        let named = explicit.map(|names| names.0(self));
+        let ways: Vec<String> = named
+            .into_iter()
+            .chain(self.variable())
+            .map(str::to_owned)
+            .chain([format!("`{}` in a profile", self.key())])
+            .collect();
+        match ways.as_slice() {
+            [rest @ .., last] if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => ways.concat(),
         }
+    }
+}
+
+/// How a program names the values it sets explicitly (a CLI: its flags); see
+/// [`Resolver::explicit_as`](crate::Resolver::explicit_as).
+#[derive(Clone, Copy)]
+pub(crate) struct ExplicitNames(pub(crate) fn(Setting) -> &'static str);
+
+impl fmt::Debug for ExplicitNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExplicitNames")
     }
 }
 
@@ -38,8 +57,10 @@ impl Setting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Origin {
-    /// An explicit value, such as a command-line flag (named).
-    Flag(&'static str),
+    /// An explicit value, named as the program that set it names it: a CLI passes its flag
+    /// (`--org`, see [`Resolver::explicit_as`](crate::Resolver::explicit_as)), else the
+    /// setting's key in a profile (`org`).
+    Explicit(&'static str),
     /// An environment variable (named).
     Env(&'static str),
     /// A profile of a config file.
@@ -56,7 +77,7 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Flag(flag) => f.write_str(flag),
+            Self::Explicit(name) => f.write_str(name),
             Self::Env(variable) => f.write_str(variable),
             Self::Profile { name, path } => write!(f, "profile {name} in {}", path.display()),
             Self::Default => f.write_str("the default"),
@@ -139,19 +160,19 @@ macro_rules! declare_settings {
         values { $(
             $(#[doc = $doc:literal])*
             $field:ident: $ty:ty = $variant:ident {
-                flag: $flag:literal, env: $env:expr, key: $key:literal,
+                env: $env:expr, key: $key:literal,
                 profile: $raw:ty => $from_profile:expr, from_env: $from_env:expr, show: $show:expr $(,)?
             }
         )* }
         credentials { $(
             $(#[doc = $cdoc:literal])*
             $cfield:ident: $cty:ty = $cvariant:ident {
-                flag: $cflag:literal, env: $cenv:expr, key: $ckey:literal,
+                env: $cenv:expr, key: $ckey:literal,
                 profile: $craw:ty => $cfrom_profile:expr, from_env: $cfrom_env:expr, show: $cshow:expr $(,)?
             }
         )* }
     ) => {
-        /// One setting of a client, for messages: its flag, variable and profile key.
+        /// One setting of a client, for messages: its variable and profile key.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Setting {
@@ -163,11 +184,11 @@ macro_rules! declare_settings {
             /// Every setting, in the order of the table.
             pub const ALL: &'static [Setting] = &[$(Self::$variant,)* $(Self::$cvariant,)*];
 
-            /// The flag, the environment variable and the profile key.
-            fn declared(self) -> (&'static str, Option<&'static str>, &'static str) {
+            /// The environment variable and the profile key.
+            fn declared(self) -> (Option<&'static str>, &'static str) {
                 match self {
-                    $( Self::$variant => ($flag, $env, $key), )*
-                    $( Self::$cvariant => ($cflag, $cenv, $ckey), )*
+                    $( Self::$variant => ($env, $key), )*
+                    $( Self::$cvariant => ($cenv, $ckey), )*
                 }
             }
         }
@@ -238,6 +259,8 @@ macro_rules! declare_settings {
             pub credential: Option<Sourced<CredentialChoice>>,
             /// The profile in use, if any.
             pub profile: Option<Origin>,
+            /// How the program names its explicit values, if it named them.
+            pub(crate) explicit_names: Option<ExplicitNames>,
         }
 
         impl Resolved {
@@ -247,6 +270,7 @@ macro_rules! declare_settings {
                 origin: impl Fn(usize, Setting) -> Origin,
                 credential: Option<Sourced<CredentialChoice>>,
                 profile: Option<Origin>,
+                explicit_names: Option<ExplicitNames>,
             ) -> Self {
                 Self {
                     $( $field: layers.iter().enumerate().find_map(|(at, settings)| {
@@ -254,6 +278,7 @@ macro_rules! declare_settings {
                     }), )*
                     credential,
                     profile,
+                    explicit_names,
                 }
             }
         }
@@ -264,73 +289,68 @@ declare_settings! {
     values {
         /// The base URL.
         endpoint: String = Endpoint {
-            flag: "--endpoint", env: Some(ENV_ENDPOINT), key: "endpoint",
+            env: Some(ENV_ENDPOINT), key: "endpoint",
             profile: String => cloned, from_env: text, show: String::clone,
         }
         /// The organization.
         org: String = Org {
-            flag: "--org", env: Some(ENV_ORG), key: "org",
+            env: Some(ENV_ORG), key: "org",
             profile: String => cloned, from_env: text, show: String::clone,
         }
         /// The machine user.
         user: String = User {
-            flag: "--user", env: Some(ENV_USER), key: "user",
+            env: Some(ENV_USER), key: "user",
             profile: String => cloned, from_env: text, show: String::clone,
         }
         /// The per-call deadline.
         timeout: Duration = Timeout {
-            flag: "--timeout", env: None, key: "timeout",
+            env: None, key: "timeout",
             profile: String => duration, from_env: unread, show: |value: &Duration| humantime::format_duration(*value).to_string(),
         }
         /// Retries of a failed idempotent call.
         retries: u32 = Retries {
-            flag: "--retries", env: None, key: "retries",
+            env: None, key: "retries",
             profile: u32 => cloned, from_env: unread, show: u32::to_string,
         }
         /// A PEM file of CA certificates trusted besides the system's store.
         ca_cert: PathBuf = CaCert {
-            flag: "--ca-cert", env: Some(ENV_CA_CERT), key: "ca_cert",
+            env: Some(ENV_CA_CERT), key: "ca_cert",
             profile: PathBuf => beside_file, from_env: path, show: |value: &PathBuf| value.display().to_string(),
         }
     }
     credentials {
         /// An API key.
         api_key: SecretString = ApiKey {
-            flag: "--api-key", env: Some(ENV_API_KEY), key: "api_key",
+            env: Some(ENV_API_KEY), key: "api_key",
             profile: SecretString => cloned, from_env: secret, show: redacted,
         }
         /// A token.
         token: SecretString = Token {
-            flag: "--token", env: Some(ENV_TOKEN), key: "token",
+            env: Some(ENV_TOKEN), key: "token",
             profile: SecretString => cloned, from_env: secret, show: redacted,
         }
         /// A program (and arguments) printing an API key.
         api_key_command: Vec<String> = ApiKeyCommand {
-            flag: "--api-key-command", env: Some(ENV_API_KEY_COMMAND), key: "api_key_command",
+            env: Some(ENV_API_KEY_COMMAND), key: "api_key_command",
             profile: CommandLine => command_line, from_env: split_command, show: program,
         }
         /// A program (and arguments) printing a token.
         token_command: Vec<String> = TokenCommand {
-            flag: "--token-command", env: Some(ENV_TOKEN_COMMAND), key: "token_command",
+            env: Some(ENV_TOKEN_COMMAND), key: "token_command",
             profile: CommandLine => command_line, from_env: split_command, show: program,
         }
     }
 }
 
 impl Setting {
-    /// The conventional flag of the `rockit` command.
-    pub fn flag(self) -> &'static str {
-        self.declared().0
-    }
-
     /// The environment variable, if there is one.
     pub fn variable(self) -> Option<&'static str> {
-        self.declared().1
+        self.declared().0
     }
 
     /// The key in a profile of the config file.
     pub fn key(self) -> &'static str {
-        self.declared().2
+        self.declared().1
     }
 }
 

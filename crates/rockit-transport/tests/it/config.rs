@@ -38,12 +38,11 @@ fn errors_name_the_missing_or_conflicting_variables() {
     );
     assert_eq!(
         config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_ORG", "ExampleOrg")]),
-        "invalid configuration: an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (--user, ROCKIT_USER or `user` in a profile)"
+        "invalid configuration: an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (ROCKIT_USER or `user` in a profile)"
     );
-    assert!(
-        config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_ORG", " ")])
-            .contains("set the org (--org, ROCKIT_ORG or `org` in a profile) and the user (--user, ROCKIT_USER or `user` in a profile)")
-    );
+    assert!(config_error(&[endpoint, ("ROCKIT_API_KEY", API_KEY), ("ROCKIT_ORG", " ")]).contains(
+        "set the org (ROCKIT_ORG or `org` in a profile) and the user (ROCKIT_USER or `user` in a profile)"
+    ));
     assert!(
         config_error(&[
             endpoint,

@@ -10,7 +10,7 @@ use rockit_model::ListTasks;
 use rockit_test_support::mock::{MockServer, Reply};
 use rockit_transport::{
     Client, CommandCredentials, ConfigFile, CredentialChoice, CredentialProvider, ErrorKind, Origin,
-    Resolver, Settings,
+    Resolver, Setting, Settings, Sourced,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -92,7 +92,8 @@ fn every_value_takes_the_highest_layer_that_sets_it() {
     assert_eq!(resolved.profile.as_ref(), Some(&staging), "default_profile picks the profile");
     assert_eq!(
         resolved.org.as_ref().map(|org| (org.value.as_str(), &org.origin)),
-        Some(("flag-org", &Origin::Flag("--org")))
+        Some(("flag-org", &Origin::Explicit("org"))),
+        "an explicit value the program did not name goes by its key"
     );
     assert_eq!(
         resolved.user.as_ref().map(|user| (user.value.as_str(), &user.origin)),
@@ -115,14 +116,21 @@ fn every_value_takes_the_highest_layer_that_sets_it() {
     assert_eq!(resolved.credential.as_ref().unwrap().origin, Origin::Env("ROCKIT_TOKEN"));
     let mut flags = Settings::default();
     flags.api_key = Some(SecretString::from("flag-key"));
-    let resolved =
-        Resolver::new().explicit(flags).env(env).profile(&file, "staging").unwrap().resolve().unwrap();
+    let flag = |setting| if setting == Setting::ApiKey { "--api-key" } else { "--other" };
+    let resolved = Resolver::new()
+        .explicit_as(flags, flag)
+        .env(env)
+        .profile(&file, "staging")
+        .unwrap()
+        .resolve()
+        .unwrap();
     let credential = resolved.credential.unwrap();
-    assert_eq!(credential.origin, Origin::Flag("--api-key"));
+    assert_eq!(credential.origin, Origin::Explicit("--api-key"), "named as the program names it");
     assert!(matches!(credential.value, CredentialChoice::ApiKey(key) if key.expose_secret() == "flag-key"));
 
     // --profile beats ROCKIT_PROFILE beats default_profile.
-    let named = |flag: Option<&str>, env: &[(&str, &str)]| {
+    let named = |flag: Option<&'static str>, env: &[(&str, &str)]| {
+        let flag = flag.map(|value| Sourced { value, origin: Origin::Explicit("--profile") });
         let resolved =
             Resolver::new().profile_from(Some(&file), flag, vars(env), None).unwrap().resolve().unwrap();
         resolved.endpoint.unwrap().value
@@ -151,7 +159,8 @@ fn errors_name_where_each_value_came_from() {
         "{text}"
     );
 
-    let text = config_error(Resolver::new().profile_from(Some(&file), Some("qa"), vars(&[]), None).map(drop));
+    let qa = Sourced { value: "qa", origin: Origin::Explicit("--profile") };
+    let text = config_error(Resolver::new().profile_from(Some(&file), Some(qa), vars(&[]), None).map(drop));
     assert!(
         text.contains("there is no profile qa in ")
             && text.ends_with("(profiles there: production, staging)"),
@@ -164,16 +173,18 @@ fn errors_name_where_each_value_came_from() {
         ("ROCKIT_ORG", "o"),
     ]))
     .unwrap();
-    let resolved = Resolver::new().env(no_user).resolve().unwrap();
+    let resolved = Resolver::new().env(no_user.clone()).resolve().unwrap();
     let text = config_error(resolved.client_builder().map(drop));
-    assert!(text.contains("an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (--user, ROCKIT_USER or `user` in a profile)"), "{text}");
+    assert!(text.contains("an API key (ROCKIT_API_KEY) needs the organization and the machine user; set the user (ROCKIT_USER or `user` in a profile)"), "{text}");
+    // A program that names its explicit values (a CLI's flags) has them named in the advice too.
+    let resolved =
+        Resolver::new().explicit_as(Settings::default(), |_| "--flag").env(no_user).resolve().unwrap();
+    let text = config_error(resolved.client_builder().map(drop));
+    assert!(text.ends_with("set the user (--flag, ROCKIT_USER or `user` in a profile)"), "{text}");
 
     let nothing = Resolver::new().resolve().unwrap();
     let text = config_error(nothing.client_builder().map(drop));
-    assert!(
-        text.contains("no endpoint; set it with --endpoint, ROCKIT_ENDPOINT or `endpoint` in a profile"),
-        "{text}"
-    );
+    assert!(text.contains("no endpoint; set it with ROCKIT_ENDPOINT or `endpoint` in a profile"), "{text}");
 
     let missing_file = dir.0.join("absent.toml");
     assert!(ConfigFile::load(&missing_file).unwrap().is_none(), "no file is no error");
