@@ -25,9 +25,8 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-/// The `RUSTFLAGS` of an instrumented build.
-pub const RUSTFLAGS: &str = "-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=3 \
-                             -Cllvm-args=-sanitizer-coverage-trace-pc-guard";
+/// The `RUSTFLAGS` of an instrumented build, from the file `cargo xtask fuzz` builds with too.
+pub const RUSTFLAGS: &str = include_str!("../coverage-rustflags");
 
 /// The guard arrays the instrumentation registered, as address ranges.
 static RANGES: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());

@@ -19,31 +19,28 @@ struct Options {
     footprint: bool,
 }
 
-/// The benchmark names `--only` takes, as the `bench` binary knows them, plus `footprint`.
-const NAMES: &[&str] = &[
-    "latency",
-    "listing",
-    "decode",
-    "concurrency",
-    "emulator",
-    "builds",
-    "outage",
-    "pacing",
-    "process",
-    "footprint",
-];
+/// The names `--only` takes: the `bench` binary's benchmarks (its list, one name a line, held to
+/// its `Bench` enum by a test there), plus `footprint` (measured here).
+fn names() -> impl Iterator<Item = &'static str> {
+    include_str!("../../tests/src/bench/names.txt").lines().chain(["footprint"])
+}
 
-const USAGE: &str = "\
+/// What `cargo xtask bench --help` prints.
+fn usage() -> String {
+    format!(
+        "\
 usage: cargo xtask bench [--quick] [--only NAME]... [--no-footprint]
   --quick          tiny sizes from a dev build, no footprint: a smoke test for CI, not a measurement
-  --only NAME      run only NAME (repeatable): latency, listing, decode, concurrency, emulator, builds,
-                   outage, pacing, process, footprint
-  --no-footprint   skip the footprint (its clean release build of rockit-tasks takes minutes)";
+  --only NAME      run only NAME (repeatable): {}
+  --no-footprint   skip the footprint (its clean release build of rockit-tasks takes minutes)",
+        names().collect::<Vec<_>>().join(", ")
+    )
+}
 
 /// `cargo xtask bench <args>`.
 pub(crate) fn main(root: &Path, args: &[String]) -> Result<(), String> {
     if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        println!("{USAGE}");
+        println!("{}", usage());
         return Ok(());
     }
     run(root, &parse(args)?)
@@ -59,12 +56,13 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--no-footprint" => options.footprint = false,
             "--only" => {
                 let name = args.next().ok_or("--only needs a benchmark name")?;
-                if !NAMES.contains(&name.as_str()) {
-                    return Err(format!("unknown benchmark {name:?}; choose from {}", NAMES.join(", ")));
+                if !names().any(|known| known == name) {
+                    let known: Vec<&str> = names().collect();
+                    return Err(format!("unknown benchmark {name:?}; choose from {}", known.join(", ")));
                 }
                 options.only.push(name.clone());
             }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
     }
     Ok(options)

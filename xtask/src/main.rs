@@ -1,9 +1,9 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `ci`: exactly what CI runs, in order, failing fast: fmt check, clippy, tests, packaging of
-//!   the published crates (with its verify build), docs, the benchmarks' smoke run
-//!   (`bench --quick`), tidy (with the crate layering check), and the downstream workspace in
-//!   `examples/downstream` (fmt, clippy, tests, sharing our target directory).
+//! - `ci`: exactly what CI runs, failing fast, in the order of [`STEPS`] (its one list): fmt check,
+//!   clippy, tests, docs, packaging of the published crates (with its verify build), the
+//!   downstream workspace in `examples/downstream`, the benchmarks' smoke run (`bench --quick`)
+//!   and tidy (with the crate layering check).
 //! - `tidy`: the fast source checks alone (they also run as `#[test]`s of this crate).
 //! - `bench`: the SDK against hand-written reqwest + `serde_json`, and its build footprint.
 //! - `fuzz`, `soak`, `deny`: bounded fuzzing, the full-size fault soak, and cargo-deny.
@@ -24,12 +24,9 @@ fn main() -> ExitCode {
     let root = repo_root();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(&root),
-        Some("tidy") => tidy::check(&root).map_err(|problems| {
-            for problem in &problems {
-                eprintln!("tidy: {problem}");
-            }
-            format!("tidy found {} problem(s)", problems.len())
-        }),
+        Some("tidy") => Step { name: "tidy", run: Run::Tidy }
+            .run(&root, "cargo")
+            .map_err(|problems| format!("tidy found {problems}")),
         Some("bench") => bench::main(&root, &args[1..]),
         Some("fuzz") => reliability::fuzz(&root, &args[1..]),
         Some("soak") => reliability::soak(&root, &args[1..]),
@@ -37,10 +34,8 @@ fn main() -> ExitCode {
         Some("mutants") => mutants::mutants(&root, &args[1..]),
         Some("package") => package::run(&root),
         Some("help" | "--help" | "-h") | None => {
-            println!("usage: cargo xtask <ci|tidy|bench|fuzz|soak|deny>");
-            println!(
-                "  ci    fmt check, clippy, tests, package, docs, bench --quick and tidy, as CI runs them"
-            );
+            println!("usage: cargo xtask <ci|tidy|package|bench|fuzz|soak|deny|mutants>");
+            println!("  ci    {}, in this order, as CI runs them", step_names());
             println!("  tidy  the fast source checks only");
             println!("  package  cargo package of the published crates, with its verify build");
             println!("  bench benchmarks against hand-written reqwest + serde_json (`bench --help`)");
@@ -74,68 +69,107 @@ fn repo_root() -> PathBuf {
 /// One step of the CI pipeline.
 struct Step {
     name: &'static str,
-    args: &'static [&'static str],
-    env: &'static [(&'static str, &'static str)],
+    run: Run,
 }
 
+/// What a step runs.
+enum Run {
+    /// `cargo <args>` with `env` set.
+    Cargo { args: &'static [&'static str], env: &'static [(&'static str, &'static str)] },
+    /// Every published crate packs and builds from its package alone, as crates.io would see it.
+    Package,
+    /// A workspace of its own that extends ours the way a user's would: path dependencies only.
+    Downstream,
+    /// The benchmarks' smoke run keeps them from rotting; its figures are not judged.
+    BenchQuick,
+    /// The fast source checks.
+    Tidy,
+}
+
+/// Everything `cargo xtask ci` runs, in order: the one list of CI's steps.
 const STEPS: &[Step] = &[
-    Step { name: "fmt", args: &["fmt", "--all", "--", "--check"], env: &[] },
+    Step { name: "fmt", run: Run::Cargo { args: &["fmt", "--all", "--", "--check"], env: &[] } },
     Step {
         name: "clippy",
-        args: &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
-        env: &[],
+        run: Run::Cargo {
+            args: &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            env: &[],
+        },
     },
-    Step { name: "test", args: &["test", "--workspace", "--locked"], env: &[("INSTA_UPDATE", "no")] },
+    Step {
+        name: "test",
+        run: Run::Cargo { args: &["test", "--workspace", "--locked"], env: &[("INSTA_UPDATE", "no")] },
+    },
     Step {
         name: "doc",
-        args: &["doc", "--workspace", "--no-deps", "--locked"],
-        env: &[("RUSTDOCFLAGS", "-D warnings")],
+        run: Run::Cargo {
+            args: &["doc", "--workspace", "--no-deps", "--locked"],
+            env: &[("RUSTDOCFLAGS", "-D warnings")],
+        },
     },
+    Step { name: "package", run: Run::Package },
+    Step { name: "downstream", run: Run::Downstream },
+    Step { name: "bench --quick", run: Run::BenchQuick },
+    Step { name: "tidy", run: Run::Tidy },
 ];
+
+impl Step {
+    /// What the step's headline says it runs.
+    fn describe(&self) -> String {
+        match self.run {
+            Run::Cargo { args, .. } => format!("cargo {}", args.join(" ")),
+            Run::Package => "cargo package (the published crates, verified)".to_owned(),
+            Run::Downstream => "downstream workspace (examples/downstream)".to_owned(),
+            Run::BenchQuick => "cargo xtask bench --quick".to_owned(),
+            Run::Tidy => "tidy".to_owned(),
+        }
+    }
+
+    /// Runs the step in the workspace at `root`.
+    fn run(&self, root: &Path, cargo: &str) -> Result<(), String> {
+        match self.run {
+            Run::Cargo { args, env } => {
+                let status = Command::new(cargo)
+                    .args(args)
+                    .envs(env.iter().copied())
+                    .current_dir(root)
+                    .status()
+                    .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+                if status.success() { Ok(()) } else { Err(status.to_string()) }
+            }
+            Run::Package => package::run(root),
+            Run::Downstream => downstream::run(root),
+            Run::BenchQuick => bench::main(root, &["--quick".to_owned()]),
+            Run::Tidy => tidy::check(root).map_err(|problems| {
+                for problem in &problems {
+                    eprintln!("tidy: {problem}");
+                }
+                format!("{} problem(s)", problems.len())
+            }),
+        }
+    }
+}
 
 fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for (index, step) in STEPS.iter().enumerate() {
         let step_started = Instant::now();
-        println!("==> [{}/{}] cargo {}", index + 1, STEPS.len() + 4, step.args.join(" "));
-        let status = Command::new(&cargo)
-            .args(step.args)
-            .envs(step.env.iter().copied())
-            .current_dir(root)
-            .status()
-            .map_err(|err| format!("cannot run {cargo}: {err}"))?;
-        if !status.success() {
-            return Err(format!(
-                "step `{}` failed ({status}); fix it and run `cargo xtask ci` again",
-                step.name
-            ));
-        }
+        println!("==> [{}/{}] {}", index + 1, STEPS.len(), step.describe());
+        step.run(root, &cargo).map_err(|err| {
+            format!("step `{}` failed ({err}); fix it and run `cargo xtask ci` again", step.name)
+        })?;
         println!("==> {} ok in {:.1?}", step.name, step_started.elapsed());
     }
-    // Every published crate packs and builds from its package alone, as crates.io would see it.
-    let step_started = Instant::now();
-    println!("==> [{}/{}] cargo package (the published crates, verified)", STEPS.len() + 1, STEPS.len() + 4);
-    package::run(root).map_err(|err| format!("step `package` failed: {err}"))?;
-    println!("==> package ok in {:.1?}", step_started.elapsed());
-    // A workspace of its own that extends ours the way a user's would: path dependencies only.
-    let step_started = Instant::now();
-    println!("==> [{}/{}] downstream workspace (examples/downstream)", STEPS.len() + 2, STEPS.len() + 4);
-    downstream::run(root).map_err(|err| format!("step `downstream` failed: {err}"))?;
-    println!("==> downstream ok in {:.1?}", step_started.elapsed());
-    // The benchmarks' smoke run keeps them from rotting; its figures are not judged.
-    let step_started = Instant::now();
-    println!("==> [{}/{}] cargo xtask bench --quick", STEPS.len() + 3, STEPS.len() + 4);
-    bench::main(root, &["--quick".to_owned()])
-        .map_err(|err| format!("step `bench --quick` failed: {err}"))?;
-    println!("==> bench --quick ok in {:.1?}", step_started.elapsed());
-    println!("==> [{n}/{n}] tidy", n = STEPS.len() + 4);
-    if let Err(problems) = tidy::check(root) {
-        for problem in &problems {
-            eprintln!("tidy: {problem}");
-        }
-        return Err(format!("step `tidy` found {} problem(s)", problems.len()));
-    }
-    println!("ci: all {} steps passed in {:.0?}", STEPS.len() + 4, started.elapsed());
+    println!("ci: all {} steps passed in {:.0?}", STEPS.len(), started.elapsed());
     Ok(())
+}
+
+/// The steps' names, for help: `fmt, clippy, … and tidy`.
+fn step_names() -> String {
+    let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }

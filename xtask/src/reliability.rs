@@ -23,11 +23,10 @@ fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 }
 
 /// The `RUSTFLAGS` of the instrumented fuzzer: LLVM's `SanitizerCoverage`, edge level, with
-/// `trace-pc-guard` callbacks that `fuzz/src/coverage.rs` defines (the same string as
-/// `rockit_fuzz::coverage::RUSTFLAGS`; a test of rockit-fuzz checks they agree). Stable rustc
-/// accepts these codegen flags; no nightly toolchain, no C compiler, nothing to install.
-const FUZZ_COVERAGE_RUSTFLAGS: &str = "-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=3 \
-                                       -Cllvm-args=-sanitizer-coverage-trace-pc-guard";
+/// `trace-pc-guard` callbacks that `fuzz/src/coverage.rs` defines. One file holds the string for
+/// both (`rockit_fuzz::coverage::RUSTFLAGS` includes it too). Stable rustc accepts these codegen
+/// flags; no nightly toolchain, no C compiler, nothing to install.
+const FUZZ_COVERAGE_RUSTFLAGS: &str = include_str!("../../fuzz/coverage-rustflags");
 
 /// `cargo xtask fuzz [--seconds N] [--seed S] [--target NAME] [--inputs both|bytes|structured]
 /// [--unguided]`: every fuzz target for a bounded time (60 s in all by default), in release mode,

@@ -183,3 +183,23 @@ fn run(args: &Args) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum as _;
+
+    use super::Bench;
+
+    /// The benchmarks' names, one a line, in the order they run: the one list, which `cargo
+    /// xtask bench` includes too to check its arguments before it builds anything.
+    const BENCHES: &str = include_str!("names.txt");
+
+    #[test]
+    fn xtask_knows_every_benchmark_by_its_name() {
+        let names: Vec<String> = Bench::value_variants()
+            .iter()
+            .filter_map(|bench| bench.to_possible_value().map(|value| value.get_name().to_owned()))
+            .collect();
+        assert_eq!(names, BENCHES.lines().collect::<Vec<_>>());
+    }
+}
