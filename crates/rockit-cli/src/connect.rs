@@ -144,9 +144,9 @@ pub(crate) async fn connect(
         _ => builder,
     };
     let builder = match &resolved.retries {
-        Some(retries) if emulator.is_some() => builder.retry_policy(
-            rockit_transport::RetryPolicy::default().max_attempts(retries.value.saturating_add(1)),
-        ),
+        Some(retries) if emulator.is_some() => {
+            builder.retry_policy(rockit_transport::RetryPolicy::default().retries(retries.value))
+        }
         _ => builder,
     };
     let credentials = resolved.credential.as_ref().map_or_else(

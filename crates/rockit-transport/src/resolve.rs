@@ -432,8 +432,7 @@ impl Resolved {
             builder = builder.ca_file(ca_cert.value.clone());
         }
         if let Some(retries) = &self.retries {
-            builder =
-                builder.retry_policy(RetryPolicy::default().max_attempts(retries.value.saturating_add(1)));
+            builder = builder.retry_policy(RetryPolicy::default().retries(retries.value));
         }
         Ok(builder)
     }

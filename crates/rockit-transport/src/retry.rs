@@ -73,6 +73,12 @@ impl RetryPolicy {
         self
     }
 
+    /// Up to `retries` retries after the first attempt: the `retries` setting (`--retries 2` is
+    /// three attempts at most).
+    pub fn retries(self, retries: u32) -> Self {
+        self.max_attempts(retries.saturating_add(1))
+    }
+
     /// The cap of the first retry's delay; it doubles for each later retry.
     pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
@@ -296,6 +302,8 @@ mod tests {
             RetryBudget { capacity: 500, retry_cost: 5, timeout_cost: 10, success_refund: 1 }
         );
         assert_eq!(RetryPolicy::none().max_attempts, 1);
+        assert_eq!(RetryPolicy::default().retries(2).max_attempts, 3, "two retries after the first attempt");
+        assert_eq!(RetryPolicy::default().retries(u32::MAX).max_attempts, u32::MAX);
         assert_eq!(RetryPolicy::default().no_budget().budget, None);
         let custom = RetryBudget::new(7).retry_cost(2).timeout_cost(3).success_refund(4);
         assert_eq!(custom, RetryBudget { capacity: 7, retry_cost: 2, timeout_cost: 3, success_refund: 4 });
