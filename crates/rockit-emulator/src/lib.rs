@@ -229,7 +229,7 @@ pub use crate::error::{Error, Result};
 pub use crate::faults::{Fault, Faults, Matcher};
 pub use crate::fixture::Fixture;
 pub use crate::infra::MAINTENANCE_PATH;
-pub use crate::log::{Counters, REDACTED_HEADERS, RecordedRequest};
+pub use crate::log::{Counters, GENERIC_SECRET_HEADERS, RecordedRequest, is_redacted};
 pub use crate::pipeline::BuildPlan;
 pub use crate::query::MAX_LIMIT;
 pub use crate::server::{MAX_BODY_BYTES, MINT_TOKEN_PATH};
