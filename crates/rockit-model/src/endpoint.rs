@@ -33,6 +33,44 @@ use serde::de::DeserializeOwned;
 /// ```
 pub trait Endpoint {
     /// What a successful response body decodes into.
+    ///
+    /// The bound is what the default [`decode`](Self::decode) needs. An endpoint that overrides
+    /// `decode` to build a type serde cannot derive for itself gives that type a `Deserialize`
+    /// through the wire shape it is made from, with `#[serde(from = "…")]`; then both paths build
+    /// it the same way and nothing else is needed:
+    ///
+    /// ```
+    /// use rockit_model::{Endpoint, Method, PathSegments};
+    /// use serde::Deserialize;
+    ///
+    /// /// The app's name, checked: made only from the wire shape below.
+    /// #[derive(Debug, PartialEq, Deserialize)]
+    /// #[serde(from = "AppWire")]
+    /// struct AppName(String);
+    ///
+    /// #[derive(Deserialize)]
+    /// struct AppWire {
+    ///     app: String,
+    /// }
+    ///
+    /// impl From<AppWire> for AppName {
+    ///     fn from(wire: AppWire) -> Self {
+    ///         Self(wire.app.to_lowercase())
+    ///     }
+    /// }
+    ///
+    /// struct GetApp;
+    ///
+    /// impl Endpoint for GetApp {
+    ///     type Response = AppName;
+    ///     fn method(&self) -> Method { Method::Get }
+    ///     fn path(&self) -> PathSegments<'_> { PathSegments::from_static(&["be", "v1", "app"]) }
+    /// }
+    ///
+    /// let app = GetApp.decode(br#"{"status":"success","app":"Sushi"}"#)?;
+    /// assert_eq!(app, AppName("sushi".to_owned()));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     type Response: DeserializeOwned;
 
     /// The HTTP method.

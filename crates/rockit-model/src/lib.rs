@@ -111,6 +111,7 @@ mod endpoint;
 mod envelope;
 mod error;
 mod generic;
+mod paging;
 mod query_decode;
 mod task;
 mod task_name;
@@ -125,6 +126,7 @@ pub use crate::envelope::{ErrorBody, TaskListResponse};
 pub use crate::error::TaskNameError;
 pub use crate::error::{Error, Result};
 pub use crate::generic::{ListKey, ListResponse, StatusResponse};
+pub use crate::paging::{Page, PageItem, PagedEndpoint};
 pub use crate::query_decode::decode_query_pairs;
 pub use crate::task::{
     Exception, FileReadFailed, HttpDownloadFailed, TaskDetails, TaskSummary, Timestamp, Warning,

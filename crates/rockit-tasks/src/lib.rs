@@ -97,10 +97,9 @@ pub use crate::marks::{MAX_WARNING_MARKS, MarksUnknown, WarningMark, WarningMark
 pub use crate::pacing::{Pacing, Pause, PauseReason};
 pub use crate::page::Page;
 pub use crate::poll::Watch;
-pub use crate::stream::{
-    ListingReport, MAX_STEPS_BACK, MissedReason, STREAM_PAGE_LIMIT, StreamPosition, TaskStream,
-};
+pub use crate::stream::{STREAM_PAGE_LIMIT, StreamPosition, TaskStream};
 pub use crate::wait::{TaskEvent, WaitOptions, WaitOutcome};
+pub use rockit_transport::{ListingReport, MAX_STEPS_BACK, MissedReason};
 
 /// The stream traits, for code that needs more than the inherent `try_next` of [`TaskStream`],
 /// [`BuildStream`] and [`Watch`]: `use rockit_tasks::prelude::*;` brings

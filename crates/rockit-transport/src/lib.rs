@@ -102,6 +102,7 @@ mod command;
 mod config;
 mod credentials;
 mod error;
+mod pager;
 mod proxy;
 mod resolve;
 mod retry;
@@ -115,12 +116,17 @@ pub use crate::config::{
 };
 pub use crate::credentials::{CredentialFuture, CredentialProvider, Credentials, StaticCredentials};
 pub use crate::error::{Error, ErrorKind, ProxyInfo, ProxyProblem, Result, TlsProblem};
+pub use crate::pager::{
+    DEFAULT_PAGE_LIMIT, ListingReport, MAX_STEPS_BACK, MissedReason, PageError, PagePosition, Pager,
+};
 pub use crate::resolve::{
     ConfigFile, CredentialChoice, ENV_API_KEY_COMMAND, ENV_CONFIG, ENV_PROFILE, ENV_TOKEN_COMMAND, Origin,
     Resolved, Resolver, Setting, Settings, Sourced, split_command,
 };
 pub use crate::retry::{RetryBudget, RetryPolicy};
 pub use crate::tls::{CaFile, ENV_CA_CERT, Roots};
+/// The trait [`Pager`] implements, for combinators from `futures-util` or `tokio-stream`.
+pub use futures_core::Stream;
 /// The `x-rockit-*` header names, defined once in `rockit-model` for the client and the emulator.
 pub use rockit_model::{HEADER_API_KEY, HEADER_ORG, HEADER_TOKEN, HEADER_USER};
 /// `secrecy`'s secret string and the trait that reads it, used in public fields and signatures

@@ -8,6 +8,7 @@ mod decode;
 mod errors;
 mod headers;
 mod limits;
+mod pager;
 mod paths;
 mod redaction;
 mod redirects;
