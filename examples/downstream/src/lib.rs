@@ -5,7 +5,12 @@
 //!   `{"status": "success"}` ([`StatusResponse`]).
 //! - [`ListApps`]: `GET /be/v1/apps?nameContains=…&offset=…&limit=…&order[]=…`; answered by a list
 //!   envelope with the apps under `"apps"` ([`AppList`], a [`ListResponse`]).
+//!   It is a [`PagedEndpoint`], so [`TasksExt::apps`] walks every app exactly once with the
+//!   transport's [`Pager`].
 //! - [`GetApp`]: `GET /be/v1/apps/{appName}`; answered by `{"status": "success", "app": {…}}`.
+//! - [`CreateApiKey`]: `POST /be/v1/apikeys`, whose answer holds the new key's secret once: its
+//!   response is declared sensitive, so no error ever quotes the body, and [`NewApiKey`] keeps the
+//!   secret a [`SecretString`].
 //! - [`TasksExt`]: [`TasksExt::call`] runs any endpoint through a [`Tasks`] client's transport
 //!   with the crate's one error type, [`Error`] (rockit-tasks's), and [`TasksExt::retry_failed`]
 //!   triggers a retry of every failed task of a listing.
@@ -36,10 +41,11 @@ use std::future::Future;
 
 use rockit_model::serde::{Deserialize, Serialize};
 use rockit_model::{
-    Endpoint, JsonBody, ListKey, ListResponse, Method, Order, PathSegments, QueryPairs, StatusResponse,
-    TaskName, serde_json,
+    Endpoint, JsonBody, ListKey, ListResponse, Method, Order, PagedEndpoint, PathSegments, QueryPairs,
+    StatusResponse, TaskName, serde_json,
 };
 use rockit_tasks::{ListTasks, TaskStatus, Tasks};
+use rockit_transport::{Pager, SecretString};
 
 /// The crate's one error type: rockit-tasks's. Failures of this crate's own endpoints are its
 /// `Transport` variant, naming what was being done; the transport error inside keeps the status,
@@ -53,6 +59,9 @@ pub const PERMISSION_APPS_READ: &str = "apps.read";
 
 const TRIGGER_PATH: &[&str] = &["be", "v1", "trigger"];
 const APPS_PATH: &[&str] = &["be", "v1", "apps"];
+const API_KEYS_PATH: &[&str] = &["be", "v1", "apikeys"];
+/// The permission `POST /be/v1/apikeys` needs (a guess).
+pub const PERMISSION_API_KEYS_CREATE: &str = "apikeys.create";
 
 /// `POST /be/v1/trigger`: retry a failed task. Body `{"taskName": "<task>"}` (a guess).
 ///
@@ -198,6 +207,97 @@ impl Endpoint for ListApps {
     }
 }
 
+/// The pager reads the apps in name order unless the request sorts them its own way; a server
+/// that counts (`totalCount`) or not, or caps its pages, is paged through all the same.
+impl PagedEndpoint for ListApps {
+    type Key = String;
+
+    fn key(app: &App) -> &String {
+        &app.name
+    }
+
+    fn page_offset(&self) -> u64 {
+        self.offset.unwrap_or(0)
+    }
+
+    fn page_limit(&self) -> Option<u32> {
+        self.limit
+    }
+
+    fn with_page(&self, offset: u64, limit: u32) -> Self {
+        self.clone().offset(offset).limit(limit)
+    }
+
+    fn has_custom_order(&self) -> bool {
+        !self.order.is_empty()
+    }
+}
+
+/// `POST /be/v1/apikeys`: a new API key for a machine user. Body `{"user": "<user>"}`; answered by
+/// `{"status": "success", "apikey": {"id": "…", "secret": "…"}}` (both guesses), the only time
+/// the secret is ever shown.
+///
+/// The response is sensitive: a body that does not decode is never quoted in an error, a log line
+/// or a `Debug` print (the error says what failed and how long the body was). Not idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(crate = "rockit_model::serde")]
+pub struct CreateApiKey {
+    user: String,
+}
+
+impl CreateApiKey {
+    /// A new key for the machine user `user`.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+/// A key [`CreateApiKey`] made. Its `Debug` shows the id, never the secret.
+#[derive(Debug, Deserialize)]
+#[serde(crate = "rockit_model::serde")]
+pub struct NewApiKey {
+    /// The key's id, for deleting it later.
+    pub id: String,
+    /// The key itself: read it with `rockit_transport::ExposeSecret`, store it, drop it.
+    pub secret: SecretString,
+}
+
+/// `{"status": "success", "apikey": {…}}`: only `apikey` is read.
+#[derive(Deserialize)]
+#[serde(crate = "rockit_model::serde")]
+struct ApiKeyAnswer {
+    apikey: NewApiKey,
+}
+
+impl Endpoint for CreateApiKey {
+    type Response = NewApiKey;
+
+    fn method(&self) -> Method {
+        Method::Post
+    }
+
+    fn path(&self) -> PathSegments<'_> {
+        PathSegments::from_static(API_KEYS_PATH)
+    }
+
+    fn body(&self) -> Result<Option<JsonBody>, serde_json::Error> {
+        JsonBody::from_serialize(self).map(Some)
+    }
+
+    fn permission(&self) -> Option<&'static str> {
+        Some(PERMISSION_API_KEYS_CREATE)
+    }
+
+    fn sensitive_response(&self) -> bool {
+        true
+    }
+
+    /// The key, out of its envelope.
+    fn decode(&self, body: &[u8]) -> Result<NewApiKey, serde_json::Error> {
+        serde_json::from_slice::<ApiKeyAnswer>(body).map(|answer| answer.apikey)
+    }
+}
+
 /// `GET /be/v1/apps/{appName}`: one app. The name is one path segment whatever it holds: the
 /// transport percent-encodes it, and refuses `""`, `.` and `..` before sending anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +357,10 @@ pub trait TasksExt {
     /// The listing is rockit-tasks's exactly-once stream, consumed with its inherent `try_next`.
     /// The first failure ends the loop: the tasks before it were retried, the rest were not.
     fn retry_failed(&self, request: ListTasks) -> impl Future<Output = Result<Vec<TaskName>>> + Send;
+
+    /// Every app `request` lists, each once, page by page (`request`'s limit, else 500 a page):
+    /// the transport's [`Pager`], whose report says whether the listing may have missed any.
+    fn apps(&self, request: ListApps) -> Pager<ListApps>;
 }
 
 impl TasksExt for Tasks {
@@ -280,6 +384,10 @@ impl TasksExt for Tasks {
             retried.push(task.name);
         }
         Ok(retried)
+    }
+
+    fn apps(&self, request: ListApps) -> Pager<ListApps> {
+        Pager::new(self.client().clone(), request)
     }
 }
 

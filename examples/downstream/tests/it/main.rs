@@ -3,7 +3,10 @@
 //! answer literal JSON, never this crate's own types, so a bug in a type cannot hide behind the
 //! same bug in the emulated server.
 
+mod apikeys;
 mod apps;
+mod heap;
+mod paging;
 mod tasks;
 mod trigger;
 
@@ -33,9 +36,13 @@ const APPS: &[(&str, &str, u32)] = &[
     ("udon", "Udon Run", 12),
 ];
 
-/// What the mounted routes were asked, as they decoded it.
+/// The mounted routes' data, and what they were asked, as they decoded it.
 #[derive(Debug, Default)]
 struct Seen {
+    /// The apps `GET /be/v1/apps` lists, in name order: name, display name, newest build.
+    apps: Vec<(String, String, u32)>,
+    /// Whether `POST /be/v1/apikeys` answers a body that does not decode (the secret inside).
+    malformed_keys: bool,
     /// `taskName` of each `POST /be/v1/trigger` served.
     triggers: Vec<String>,
     /// The decoded query pairs of each `GET /be/v1/apps` served.
@@ -54,18 +61,31 @@ struct Harness {
 }
 
 impl Harness {
+    /// The harness with the four [`APPS`].
     async fn start() -> Self {
-        let seen = Shared::default();
+        let apps =
+            APPS.iter().map(|(name, display, build)| ((*name).to_owned(), (*display).to_owned(), *build));
+        Self::with_apps(apps.collect()).await
+    }
+
+    /// The harness listing `apps` (in name order).
+    async fn with_apps(apps: Vec<(String, String, u32)>) -> Self {
+        let seen = Arc::new(Mutex::new(Seen { apps, ..Seen::default() }));
         let routes = Router::new()
             .route("/be/v1/trigger", post(trigger))
             .route("/be/v1/apps", get(list_apps))
             .route("/be/v1/apps/{name}", get(get_app))
+            .route("/be/v1/apikeys", post(create_api_key))
             .with_state(seen.clone());
         let emulator = Emulator::builder()
             .fixture(Fixture::demo())
             .speed(0.0)
             .demo_credentials()
-            .api_key(OPS_USER, OPS_KEY, ["tasks.read", "tasks.update", "trigger.create", "apps.read"])
+            .api_key(
+                OPS_USER,
+                OPS_KEY,
+                ["tasks.read", "tasks.update", "trigger.create", "apps.read", "apikeys.create"],
+            )
             .mount(routes)
             .start()
             .await
@@ -98,8 +118,8 @@ impl Harness {
             .expect("the client builds")
     }
 
-    fn seen<T>(&self, read: impl FnOnce(&Seen) -> T) -> T {
-        read(&self.seen.lock().unwrap_or_else(PoisonError::into_inner))
+    fn seen<T>(&self, read: impl FnOnce(&mut Seen) -> T) -> T {
+        read(&mut self.seen.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The one request the emulator logged since the last call, checked to be the only one.
@@ -158,7 +178,8 @@ async fn list_apps(
 ) -> Result<Response, ApiError> {
     caller.require("apps.read")?;
     let query = decode_query_pairs(raw.as_deref().unwrap_or_default());
-    seen.lock().unwrap_or_else(PoisonError::into_inner).app_queries.push(query.clone());
+    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    seen.app_queries.push(query.clone());
     let value = |key: &str| query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let number = |key: &str| {
         value(key)
@@ -169,11 +190,11 @@ async fn list_apps(
     };
     let (offset, limit) = (number("offset")?.unwrap_or(0), number("limit")?.unwrap_or(10));
     let mut apps: Vec<_> =
-        APPS.iter().filter(|(name, ..)| name.contains(value("nameContains").unwrap_or(""))).collect();
+        seen.apps.iter().filter(|(name, ..)| name.contains(value("nameContains").unwrap_or(""))).collect();
     for (_, order) in query.iter().filter(|(key, _)| key == "order[]").rev() {
         match order.as_str() {
-            "+name" | "name" => apps.sort_by_key(|(name, ..)| *name),
-            "-name" => apps.sort_by_key(|(name, ..)| std::cmp::Reverse(*name)),
+            "+name" | "name" => apps.sort_by_key(|(name, ..)| name),
+            "-name" => apps.sort_by_key(|(name, ..)| std::cmp::Reverse(name)),
             "+latestBuild" | "latestBuild" => apps.sort_by_key(|(.., build)| *build),
             "-latestBuild" => apps.sort_by_key(|(.., build)| std::cmp::Reverse(*build)),
             other => return Err(ApiError::invalid_param(format!("cannot sort by {other:?}"))),
@@ -195,8 +216,10 @@ async fn get_app(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     caller.require("apps.read")?;
-    seen.lock().unwrap_or_else(PoisonError::into_inner).app_names.push(name.clone());
-    let (name, display, build) = APPS
+    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    seen.app_names.push(name.clone());
+    let (name, display, build) = seen
+        .apps
         .iter()
         .find(|(known, ..)| *known == name)
         .ok_or_else(|| ApiError::not_found(format!("no app named {name:?}")))?;
@@ -204,4 +227,25 @@ async fn get_app(
         StatusCode::OK,
         &json!({"status": "success", "app": {"name": name, "displayName": display, "latestBuild": build}}),
     ))
+}
+
+/// The secret every key `POST /be/v1/apikeys` makes: the tests look for it in every error.
+const NEW_SECRET: &str = "sk-live-5e1f0c2a9b7d-NEW-KEY-SECRET";
+
+/// `POST /be/v1/apikeys`, emulated: a new key for `user`, or, when told to, an answer that does not
+/// decode (the secret under a misspelled key), as a broken server might send.
+async fn create_api_key(
+    State(seen): State<Shared>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    caller.require("apikeys.create")?;
+    let body: Value = serde_json::from_slice(&body).map_err(|err| ApiError::invalid_body(err.to_string()))?;
+    body["user"].as_str().ok_or_else(|| ApiError::missing_param("user is required"))?;
+    let answer = if seen.lock().unwrap_or_else(PoisonError::into_inner).malformed_keys {
+        json!({"status": "success", "apiKey": {"id": "k-1", "secret": NEW_SECRET}})
+    } else {
+        json!({"status": "success", "apikey": {"id": "k-1", "secret": NEW_SECRET}})
+    };
+    Ok(json_response(StatusCode::OK, &answer))
 }
