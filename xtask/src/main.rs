@@ -2,8 +2,9 @@
 //!
 //! - `ci`: exactly what CI runs, failing fast, in the order of [`STEPS`] (its one list): fmt check,
 //!   clippy, tests, docs, packaging of the published crates (with its verify build), the
-//!   downstream workspace in `examples/downstream`, the benchmarks' smoke run (`bench --quick`)
-//!   and tidy (with the crate layering check).
+//!   downstream workspace in `examples/downstream` (in our target directory, then once more as a
+//!   user builds it: its own lockfile resolved anew and its own target directory), the
+//!   benchmarks' smoke run (`bench --quick`) and tidy (with the crate layering check).
 //! - `tidy`: the fast source checks alone (they also run as `#[test]`s of this crate).
 //! - `bench`: the SDK against hand-written reqwest + `serde_json`, and its build footprint.
 //! - `fuzz`, `soak`, `deny`: bounded fuzzing, the full-size fault soak, and cargo-deny.
@@ -33,11 +34,20 @@ fn main() -> ExitCode {
         Some("deny") => reliability::deny(&root, &args[1..]),
         Some("mutants") => mutants::mutants(&root, &args[1..]),
         Some("package") => package::run(&root),
+        Some("downstream") => match args.get(1).map(String::as_str) {
+            None => downstream::run(&root),
+            Some("--fresh") => downstream::fresh(&root),
+            Some(other) => Err(format!("unknown argument {other:?}; `cargo xtask downstream [--fresh]`")),
+        },
         Some("help" | "--help" | "-h") | None => {
-            println!("usage: cargo xtask <ci|tidy|package|bench|fuzz|soak|deny|mutants>");
+            println!("usage: cargo xtask <ci|tidy|package|downstream|bench|fuzz|soak|deny|mutants>");
             println!("  ci    {}, in this order, as CI runs them", step_names());
             println!("  tidy  the fast source checks only");
             println!("  package  cargo package of the published crates, with its verify build");
+            println!(
+                "  downstream  examples/downstream in our target dir (as ci does) [--fresh: as a user builds it, \
+                 its own lockfile and target dir, minutes]"
+            );
             println!("  bench benchmarks against hand-written reqwest + serde_json (`bench --help`)");
             println!(
                 "  fuzz  every fuzz target for a bounded time, coverage-instrumented [--seconds 60] [--seed S] \
@@ -80,6 +90,8 @@ enum Run {
     Package,
     /// A workspace of its own that extends ours the way a user's would: path dependencies only.
     Downstream,
+    /// The same workspace as a user builds it: its own lockfile, resolved anew, and target.
+    DownstreamFresh,
     /// The benchmarks' smoke run keeps them from rotting; its figures are not judged.
     BenchQuick,
     /// The fast source checks.
@@ -109,6 +121,7 @@ const STEPS: &[Step] = &[
     },
     Step { name: "package", run: Run::Package },
     Step { name: "downstream", run: Run::Downstream },
+    Step { name: "downstream --fresh", run: Run::DownstreamFresh },
     Step { name: "bench --quick", run: Run::BenchQuick },
     Step { name: "tidy", run: Run::Tidy },
 ];
@@ -120,6 +133,9 @@ impl Step {
             Run::Cargo { args, .. } => format!("cargo {}", args.join(" ")),
             Run::Package => "cargo package (the published crates, verified)".to_owned(),
             Run::Downstream => "downstream workspace (examples/downstream)".to_owned(),
+            Run::DownstreamFresh => {
+                "downstream workspace as a user builds it (own lockfile and target, ~30 s)".to_owned()
+            }
             Run::BenchQuick => "cargo xtask bench --quick".to_owned(),
             Run::Tidy => "tidy".to_owned(),
         }
@@ -139,6 +155,7 @@ impl Step {
             }
             Run::Package => package::run(root),
             Run::Downstream => downstream::run(root),
+            Run::DownstreamFresh => downstream::fresh(root),
             Run::BenchQuick => bench::main(root, &["--quick".to_owned()]),
             Run::Tidy => tidy::check(root).map_err(|problems| {
                 for problem in &problems {
