@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 /// Where the downstream workspace lives, relative to the repository root.
 pub(crate) const DIR: &str = "examples/downstream";
@@ -17,7 +16,6 @@ pub(crate) const DIR: &str = "examples/downstream";
 /// Checks the downstream lockfile against ours, then runs fmt check, clippy and tests on the
 /// downstream workspace.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
-    let started = Instant::now();
     let dir = root.join(DIR);
     lockfile_drift(root).map_err(|problems| {
         for problem in &problems {
@@ -53,7 +51,6 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             ));
         }
     }
-    println!("==> downstream ok in {:.1?}", started.elapsed());
     Ok(())
 }
 
@@ -64,7 +61,6 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
 /// machine, as the example's dev profile builds dependencies without debug info. `ci` runs it
 /// after the shared-target step, which catches most problems in seconds.
 pub(crate) fn fresh(root: &Path) -> Result<(), String> {
-    let started = Instant::now();
     let work = root.join("target").join("downstream-fresh");
     let copy = work.join("downstream");
     if copy.exists() {
@@ -93,7 +89,6 @@ pub(crate) fn fresh(root: &Path) -> Result<(), String> {
     if !status.success() {
         return Err(format!("the fresh downstream build or its tests failed ({status})"));
     }
-    println!("==> downstream --fresh ok in {:.0?}", started.elapsed());
     Ok(())
 }
 
