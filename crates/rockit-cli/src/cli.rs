@@ -357,7 +357,8 @@ pub(crate) struct BuildWaitArgs {
     /// Keep waiting when a stage fails or is expired, for a retry of it to succeed
     #[arg(long)]
     pub(crate) keep_going: bool,
-    /// How often to poll at first, like 2s or 500ms (backs off to 30s while nothing changes)
+    /// How often to poll at first, like 2s or 500ms (backs off to 30s while nothing changes; a
+    /// build not seen yet is looked for every DURATION)
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse::duration)]
     pub(crate) interval: Duration,
 }

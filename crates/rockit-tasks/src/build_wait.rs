@@ -354,6 +354,10 @@ impl Subject for BuildSubject {
     type Seen = Seen;
     type Item = BuildProgress;
 
+    fn unseen(&self) -> bool {
+        self.last.as_ref().is_none_or(Build::is_empty)
+    }
+
     fn look(&mut self) -> impl Future<Output = Result<Seen>> + Send {
         self.poll()
     }

@@ -95,13 +95,18 @@ impl Pace {
         Self { interval: pacing.min_interval, min: pacing.min_interval, max: pacing.max_interval }
     }
 
-    /// Sleeps before the next poll, never past `deadline`, then doubles the interval up to the
-    /// maximum. The pause is the interval less up to a fifth, drawn at random: jitter, so that
-    /// waiters started together (the CI jobs of one pipeline) do not poll in step.
-    pub(crate) async fn pause(&mut self, deadline: Instant) {
+    /// Sleeps before the next poll, never past `deadline`, then, with `back_off`, doubles the
+    /// interval up to the maximum. The pause is the interval less up to a fifth, drawn at random:
+    /// jitter, so that waiters started together (the CI jobs of one pipeline) do not poll in step.
+    ///
+    /// Without `back_off` (what is waited for has not appeared yet) the interval stays where it
+    /// is: at the shortest, unless a rate limit slowed it down, which stays in force.
+    pub(crate) async fn pause(&mut self, deadline: Instant, back_off: bool) {
         let pause = jittered(self.interval).min(deadline.saturating_duration_since(Instant::now()));
         tokio::time::sleep(pause).await;
-        self.interval = self.interval.saturating_mul(2).min(self.max).max(self.min);
+        if back_off {
+            self.interval = self.interval.saturating_mul(2).min(self.max).max(self.min);
+        }
     }
 
     /// Something changed: poll at the shortest interval again.
@@ -226,15 +231,23 @@ mod tests {
         let mut pace = Pace::new(&Pacing { timeout: MAX, min_interval: ms(1), max_interval: ms(4) });
         let far = Instant::now() + Duration::from_secs(3600);
         for expected in [2, 4, 4] {
-            pace.pause(far).await;
+            pace.pause(far, true).await;
             assert_eq!(pace.interval(), ms(expected));
         }
         pace.reset();
         assert_eq!(pace.interval(), ms(1));
+        // Waiting for something to appear: the interval holds, and a rate limit's slowdown stays.
+        pace.pause(far, false).await;
+        assert_eq!(pace.interval(), ms(1));
+        pace.throttle();
+        pace.pause(far, false).await;
+        assert_eq!(pace.interval(), ms(2));
         // Never past the deadline: a pause of an hour that must end now returns.
         let hour = Duration::from_secs(3600);
         let mut slow = Pace::new(&Pacing { timeout: hour, min_interval: hour, max_interval: hour });
-        tokio::time::timeout(Duration::from_secs(60), slow.pause(Instant::now())).await.expect("no sleep");
+        tokio::time::timeout(Duration::from_secs(60), slow.pause(Instant::now(), true))
+            .await
+            .expect("no sleep");
     }
 
     #[test]

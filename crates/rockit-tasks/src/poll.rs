@@ -67,6 +67,14 @@ pub(crate) trait Subject: Send + 'static {
 
     /// The last item of a wait whose deadline passed.
     fn timed_out(&self, elapsed: Duration) -> Self::Item;
+
+    /// Whether what is waited for has not appeared yet: then the poller keeps the shortest
+    /// interval instead of backing off, so that the wait notices it within one interval (the
+    /// upload happens elsewhere, and the caller asked for `--interval`). A rate limit still slows
+    /// it down. By default, never.
+    fn unseen(&self) -> bool {
+        false
+    }
 }
 
 /// One wait: its subject, its pace, and where it stands.
@@ -91,7 +99,7 @@ impl<S: Subject> Poller<S> {
     pub(crate) async fn step(&mut self) -> Result<(S::Item, bool)> {
         loop {
             if self.polled {
-                self.pace.pause(self.deadline).await;
+                self.pace.pause(self.deadline, !self.subject.unseen()).await;
             }
             self.polled = true;
             let left = self.deadline.saturating_duration_since(Instant::now());

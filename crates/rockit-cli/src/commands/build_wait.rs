@@ -231,14 +231,21 @@ fn change_event(out: &mut dyn Write, change: &BuildChange) -> std::io::Result<()
     }
 }
 
-/// `+12.3s mkraw running exampleorg-…-mkraw`, with the time of day first.
+/// `+12.3s mkraw running exampleorg-…-mkraw (created 07:51:40)`, with the time of day it was seen
+/// first; a stage or attempt that appeared also says when it was created, as its name tells.
 fn change_line(change: &BuildChange, elapsed: Duration) -> String {
     let text = match change {
         BuildChange::StageAppeared { task } => {
-            format!("{} {} {}", kind_of(task), task.status, task.name)
+            format!("{} {} {}{}", kind_of(task), task.status, task.name, created(task))
         }
         BuildChange::AttemptStarted { task, superseded } => {
-            format!("{} retry {} {} (supersedes {superseded})", kind_of(task), task.status, task.name)
+            let created = created(task);
+            format!(
+                "{} retry {} {}{created} (supersedes {superseded})",
+                kind_of(task),
+                task.status,
+                task.name
+            )
         }
         BuildChange::StatusChanged { task, from } => {
             format!("{} {} {} (was {from})", kind_of(task), task.status, task.name)
@@ -253,6 +260,24 @@ fn change_line(change: &BuildChange, elapsed: Duration) -> String {
         output::time_of_day(SystemTime::now()),
         output::seconds(elapsed)
     ))
+}
+
+/// ` (created 07:51:40)` from the task's name, with the date when that was not today (UTC); empty
+/// for a name that does not tell.
+fn created(task: &rockit_model::TaskSummary) -> String {
+    let Some(parts) = task.name.parts() else { return String::new() };
+    let at = parts.created_at();
+    let today = output::utc_seconds(unix(SystemTime::now())).get(..10).map(str::to_owned);
+    let full = output::utc_seconds(parts.created_unix());
+    if full.get(..10).map(str::to_owned) == today {
+        format!(" (created {})", output::time_of_day(at))
+    } else {
+        format!(" (created {full})")
+    }
+}
+
+fn unix(at: SystemTime) -> u64 {
+    at.duration_since(std::time::UNIX_EPOCH).map_or(0, |since| since.as_secs())
 }
 
 fn kind_of(task: &rockit_model::TaskSummary) -> String {

@@ -92,6 +92,20 @@ async fn builds_wait_follows_the_live_pipeline_to_its_end() {
             run.stderr
         );
     }
+    // A stage that appeared says when it was created, as its name tells, beside when it was seen
+    // (a status change, `(was …)`, is the time it was seen).
+    let appeared =
+        run.stderr.lines().filter(|line| line.contains(" exampleorg-sushi-0003-") && !line.contains("(was "));
+    let mut count = 0;
+    for line in appeared {
+        count += 1;
+        let name = line.split(' ').find(|word| word.starts_with("exampleorg-")).unwrap();
+        let unix: u64 = name.rsplit('-').nth(1).unwrap().parse().unwrap();
+        let of_day = unix % 86_400;
+        let time = format!("{:02}:{:02}:{:02}", of_day / 3600, of_day % 3600 / 60, of_day % 60);
+        assert!(line.contains(" (created ") && line.contains(&format!("{time})")), "{line}");
+    }
+    assert!(count >= 3, "{}", run.stderr);
 }
 
 #[tokio::test]

@@ -249,6 +249,29 @@ async fn a_wait_times_out_with_the_build_as_last_seen() {
 }
 
 #[tokio::test]
+async fn a_build_not_there_yet_is_looked_for_at_the_shortest_interval() {
+    // Polls 100 ms apart at first, backing off to 10 s while nothing changes: backing off, two
+    // seconds hold five looks (0.1 + 0.2 + 0.4 + 0.8 s of pauses); at the shortest interval, about
+    // twenty. The build never appears.
+    let emulator = Emulator::builder().start().await.unwrap();
+    let tasks = support::tasks(&emulator);
+    let options = BuildWaitOptions::new()
+        .min_interval(Duration::from_millis(100))
+        .max_interval(Duration::from_secs(10))
+        .until_stage(TaskKind::Deploy)
+        .timeout(Duration::from_secs(2));
+    let outcome = support::within(tasks.wait_build(&id("sushi/9"), options)).await.unwrap();
+    assert!(matches!(&outcome, BuildOutcome::TimedOut { build, .. } if build.is_empty()), "{outcome:?}");
+    // One listing of the build per look (the others ask for its warnings).
+    let looks = emulator
+        .requests()
+        .iter()
+        .filter(|request| request.query_values("acknowledged").next().is_none())
+        .count();
+    assert!(looks >= 10, "{looks} looks in 2 s");
+}
+
+#[tokio::test]
 async fn a_listing_judges_each_build_against_the_apps_previous_complete_one() {
     let emulator = Emulator::builder().start().await.unwrap();
     let tasks = support::tasks(&emulator);
