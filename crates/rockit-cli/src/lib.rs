@@ -34,6 +34,7 @@ mod cli;
 mod commands;
 mod connect;
 mod exit;
+mod live;
 mod output;
 mod parse;
 #[cfg(test)]

@@ -95,12 +95,6 @@ pub(crate) fn terminal_text(text: &str) -> String {
 /// 17 KB (27 KB at one second).
 pub(crate) const LIVE_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Where live views draw: stderr, at most once a second (a change redraws at once; the ticks
-/// come every [`LIVE_TICK`]).
-pub(crate) fn live_target() -> indicatif::ProgressDrawTarget {
-    indicatif::ProgressDrawTarget::stderr_with_hz(1)
-}
-
 /// A table: a header row and rows of cells, each cell with an optional colour.
 ///
 /// [`Table::render`] writes it whole, padded to the widest cell. A long table is written in parts

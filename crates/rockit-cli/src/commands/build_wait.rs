@@ -333,7 +333,7 @@ impl LiveView {
         if !live {
             return Self { bar: ProgressBar::hidden() };
         }
-        let bar = ProgressBar::with_draw_target(None, output::live_target());
+        let bar = ProgressBar::with_draw_target(None, crate::live::target());
         let style = ProgressStyle::with_template("{spinner} {prefix} {elapsed} · {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
@@ -352,16 +352,21 @@ impl LiveView {
     fn show(&self, progress: &BuildProgress, pause: Option<&rockit_tasks::Pause>) {
         let text = match (pause, progress.build.stages().last()) {
             (Some(pause), _) => format!("{pause}; the wait goes on"),
-            (None, None) => format!("no task of the build yet; waiting until {}", progress.target),
-            (None, Some(stage)) => format!(
-                "{} {} ({} of its stages so far); waiting until {}",
-                stage.kind(),
-                stage.status(),
-                progress.build.stages().len(),
-                progress.target
-            ),
+            (None, None) => format!("no task of the build yet; until {}", progress.target),
+            (None, Some(stage)) => {
+                let count = progress.build.stages().len();
+                let stages = if count == 1 { "stage" } else { "stages" };
+                format!(
+                    "{} {}, {count} {stages} so far; until {}",
+                    stage.kind(),
+                    stage.status(),
+                    progress.target
+                )
+            }
         };
-        self.bar.set_message(output::terminal_text(&text));
+        // Spinner, build, elapsed time and ` · ` before it.
+        let taken = self.bar.prefix().len() + 12;
+        self.bar.set_message(crate::live::fit(&output::terminal_text(&text), taken));
     }
 
     fn clear(&self) {

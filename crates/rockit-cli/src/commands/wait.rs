@@ -276,7 +276,7 @@ impl Progress {
         if !live {
             return Self { bar: ProgressBar::hidden(), live };
         }
-        let bar = ProgressBar::with_draw_target(None, output::live_target());
+        let bar = ProgressBar::with_draw_target(None, crate::live::target());
         let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
@@ -290,7 +290,9 @@ impl Progress {
     }
 
     fn status(&self, details: &TaskDetails) {
-        self.bar.set_message(output::terminal_text(&format!("{} {}", details.name, details.status)));
+        // The spinner before it, the elapsed time after.
+        let text = output::terminal_text(&format!("{} {}", details.name, details.status));
+        self.bar.set_message(crate::live::fit(&text, 10));
     }
 
     /// Shows the pause the server asked for after the status, or no longer.
@@ -298,7 +300,9 @@ impl Progress {
         let message = self.bar.message();
         let status = message.split(" · ").next().unwrap_or_default().to_owned();
         match pause {
-            Some(pause) => self.bar.set_message(format!("{status} · {pause}; the wait goes on")),
+            Some(pause) => {
+                self.bar.set_message(crate::live::fit(&format!("{status} · {pause}; the wait goes on"), 10));
+            }
             None if status != message => self.bar.set_message(status),
             None => {}
         }

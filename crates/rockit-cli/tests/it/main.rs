@@ -10,6 +10,7 @@ mod exit_codes;
 mod help;
 mod jsonl;
 mod list;
+mod live;
 mod maintenance;
 mod misuse;
 mod network;
