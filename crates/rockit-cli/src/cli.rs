@@ -201,7 +201,11 @@ pub(crate) enum Command {
     /// commands at it with --endpoint and those credentials. The flags are those of the
     /// `rockit-emulator` binary.
     Emulator(EmulatorCommand),
-    /// Print a shell completion script, e.g. `rockit completions bash > ~/.local/share/bash-completion/completions/rockit`
+    /// Print a shell completion script, e.g. `source <(rockit completions bash)` in ~/.bashrc
+    ///
+    /// No bash-completion package is needed for that; with it, saving the script as
+    /// ~/.local/share/bash-completion/completions/rockit loads it on demand. Flag values complete,
+    /// and `--profile` completes the profiles of the config file in use (bash, zsh and fish).
     Completions {
         /// The shell to complete for
         #[arg(value_enum)]
@@ -282,7 +286,12 @@ pub(crate) enum ConfigCommand {
     /// Print where the config file is (ROCKIT_CONFIG, or the platform's config directory)
     Path,
     /// List the profiles; `*` marks the default
-    List,
+    List {
+        /// Only the names, one a line, and nothing when there is no file (what shell completion
+        /// reads)
+        #[arg(long)]
+        names: bool,
+    },
     /// Show a profile's settings, secrets redacted (the default profile without a name)
     Show {
         /// The profile's name

@@ -4,12 +4,11 @@
 mod auth;
 mod build_wait;
 mod builds;
+mod completions;
 mod list;
 mod show;
 mod update;
 mod wait;
-
-use clap::CommandFactory;
 
 use crate::cli::{AuthCommand, BuildsCommand, Command, GlobalArgs, OutputFormat, TasksCommand};
 use crate::{Cli, Exit, Io};
@@ -40,9 +39,7 @@ pub(crate) async fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Exit> {
         Command::Completions { shell } => {
             // Written whole from a buffer: clap_complete panics on a failed write, and a reader
             // that went away (`| head -1`) must end the command quietly, as everywhere else.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "rockit", &mut script);
-            io.stdout.write_all(&script)?;
+            io.stdout.write_all(completions::script(shell).as_bytes())?;
             Ok(Exit::Success)
         }
     }

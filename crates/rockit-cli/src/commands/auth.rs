@@ -177,7 +177,13 @@ pub(super) fn config(command: &ConfigCommand, global: &GlobalArgs, io: &mut Io<'
                 }
             }
         }
-        ConfigCommand::List => {
+        ConfigCommand::List { names: true } => {
+            let file = ConfigFile::load(&path)?;
+            for name in file.iter().flat_map(ConfigFile::profile_names) {
+                writeln!(io.stdout, "{}", output::terminal_text(name))?;
+            }
+        }
+        ConfigCommand::List { names: false } => {
             let file = ConfigFile::load(&path)?;
             let default = file.as_ref().and_then(ConfigFile::default_profile).map(str::to_owned);
             let names: Vec<String> = file

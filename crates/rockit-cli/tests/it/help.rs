@@ -88,3 +88,49 @@ fn completions_written_to_a_closed_pipe_end_quietly() {
         assert!(!stderr.contains("panicked"), "{shell}: {stderr}");
     }
 }
+
+/// What bash completes after `words` (the last one being completed), with the script sourced and
+/// `rockit` on the PATH reading the config file `config`.
+fn bash_completes(config: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let bin_dir = std::path::Path::new(crate::BIN).parent().unwrap();
+    let words: Vec<String> = words.iter().map(|word| format!("'{word}'")).collect();
+    let program = format!(
+        "source <(rockit completions bash); COMP_WORDS=(rockit {words}); COMP_CWORD={cword}; \
+         _rockit rockit \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        words = words.join(" "),
+        cword = words.len(),
+    );
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let output = std::process::Command::new("bash")
+        .args(["--norc", "-c", &program])
+        .env("PATH", path)
+        .env("ROCKIT_CONFIG", config)
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_the_profiles_of_the_config_file_in_use() {
+    let dir = std::env::temp_dir().join(format!("rockit-completion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.staging]\norg = \"o\"\n\n[profiles.production]\norg = \"o\"\n\n[profiles.sandbox]\n",
+    )
+    .unwrap();
+    let mut all = bash_completes(&config, &["tasks", "list", "--profile", ""]);
+    all.sort();
+    assert_eq!(all, ["production", "sandbox", "staging"]);
+    assert_eq!(bash_completes(&config, &["--profile", "s"]), ["sandbox", "staging"]);
+    // No config file: nothing to offer, and nothing said.
+    assert!(bash_completes(&dir.join("absent.toml"), &["--profile", ""]).is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
