@@ -9,7 +9,8 @@
 //! next row"; at the flush that ends a frame, only "erase to the end of the row". The live line
 //! then holds only its text, which
 //! [`fit`] keeps a few columns short of the width: the echo stays on its row, and a terminal
-//! narrowed down to the text's width does not wrap it.
+//! narrowed down to the text's width does not wrap it. Narrowed further, a terminal that reflows
+//! wraps the live row onto more rows; the next frame erases them all before it draws.
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,6 +28,11 @@ struct LiveTerm {
     term: console::Term,
     /// Padding written by indicatif and not yet sent: sent if another line follows.
     pending: AtomicUsize,
+    /// Columns written on the current row so far.
+    row: AtomicUsize,
+    /// Columns of the row the last frame ended on, and how wide the terminal was then.
+    last_row: AtomicUsize,
+    last_width: AtomicUsize,
 }
 
 impl LiveTerm {
@@ -34,10 +40,20 @@ impl LiveTerm {
     /// it): erase to the end of the row and go to the next, so that no line ends in spaces that a
     /// narrower terminal would wrap onto a blank row (nor a recorded log keeps).
     fn release(&self) -> io::Result<()> {
-        match self.pending.swap(0, Ordering::Relaxed) {
-            0 => Ok(()),
-            _ => self.term.write_str("\x1b[K\r\n"),
+        if self.pending.swap(0, Ordering::Relaxed) == 0 {
+            return Ok(());
         }
+        self.row.store(0, Ordering::Relaxed);
+        self.term.write_str("\x1b[K\r\n")
+    }
+
+    /// The rows above the cursor that the last frame's row now takes too: a terminal narrowed
+    /// below that row's width since reflows it onto more rows (as tmux, VTE, kitty, iTerm2 and
+    /// Windows Terminal do), which indicatif, counting one row, would leave behind.
+    fn reflowed_rows(&self) -> usize {
+        let (columns, then) =
+            (self.last_row.swap(0, Ordering::Relaxed), self.last_width.load(Ordering::Relaxed));
+        extra_rows(columns, then, usize::from(self.width()))
     }
 }
 
@@ -83,12 +99,20 @@ impl TermLike for LiveTerm {
             return Ok(());
         }
         self.release()?;
+        self.row.fetch_add(console::measure_text_width(s), Ordering::Relaxed);
         self.term.write_str(s)
     }
 
     fn clear_line(&self) -> io::Result<()> {
         self.release()?;
-        self.term.clear_line()
+        self.row.store(0, Ordering::Relaxed);
+        self.term.clear_line()?;
+        // Redrawn from scratch after a narrowing: the rows the last frame wrapped onto go too.
+        for _ in 0..self.reflowed_rows() {
+            self.term.move_cursor_up(1)?;
+            self.term.clear_line()?;
+        }
+        Ok(())
     }
 
     fn flush(&self) -> io::Result<()> {
@@ -96,6 +120,8 @@ impl TermLike for LiveTerm {
         if self.pending.swap(0, Ordering::Relaxed) > 0 {
             self.term.write_str("\x1b[K")?;
         }
+        self.last_row.store(self.row.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.last_width.store(usize::from(self.width()), Ordering::Relaxed);
         self.term.flush()
     }
 }
@@ -108,9 +134,22 @@ pub(crate) fn target() -> indicatif::ProgressDrawTarget {
         return indicatif::ProgressDrawTarget::hidden();
     }
     indicatif::ProgressDrawTarget::term_like_with_hz(
-        Box::new(LiveTerm { term, pending: AtomicUsize::new(0) }),
+        Box::new(LiveTerm {
+            term,
+            pending: AtomicUsize::new(0),
+            row: AtomicUsize::new(0),
+            last_row: AtomicUsize::new(0),
+            last_width: AtomicUsize::new(0),
+        }),
         1,
     )
+}
+
+/// How many rows more than one a row of `columns` drawn `then` columns wide takes once the
+/// terminal is `now` columns wide (a reflowing terminal wraps it only when it narrowed).
+fn extra_rows(columns: usize, then: usize, now: usize) -> usize {
+    let now = now.max(1);
+    if now < then && columns > now { columns.div_ceil(now) - 1 } else { 0 }
 }
 
 /// `text`, cut with `…` so that a live line of `taken` columns before it stays three columns
@@ -142,6 +181,16 @@ fn cut(text: &str, columns: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_wider_than_a_narrowed_terminal_takes_the_rows_it_wraps_onto() {
+        assert_eq!(extra_rows(66, 100, 40), 1);
+        assert_eq!(extra_rows(66, 100, 20), 3);
+        assert_eq!(extra_rows(66, 100, 66), 0, "it still fits");
+        assert_eq!(extra_rows(66, 40, 40), 0, "drawn at this width: indicatif counted its rows");
+        assert_eq!(extra_rows(66, 40, 100), 0, "widened");
+        assert_eq!(extra_rows(5, 100, 0), 4, "a zero width counts as one column");
+    }
 
     #[test]
     fn text_is_cut_to_its_columns_with_an_ellipsis() {
