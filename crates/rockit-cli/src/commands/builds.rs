@@ -91,22 +91,20 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
     if let Some(since) = args.since {
         filters = filters.created_after(since);
     }
-    let keep = if args.all { usize::MAX } else { args.limit as usize };
     let connection = connect(global, io.var, true).await?;
     let tasks = &connection.tasks;
+    if args.all && !super::json(global) {
+        return list_all(tasks, filters, global, io).await;
+    }
+    let keep = if args.all { usize::MAX } else { args.limit as usize };
     let (listing, marks) =
         join(last_builds(tasks, filters.clone().limit(PAGE), keep), tasks.warning_marks(&filters)).await;
     let (mut builds, total) = listing?;
-    match marks {
-        Ok(marks) => {
-            if let Some(why) = marks.unknown() {
-                tracing::debug!("no warning counts: {why}");
-            }
-            for build in &mut builds {
-                build.set_warnings(&marks);
-            }
+    let marks = known_marks(marks);
+    for build in &mut builds {
+        if let Some(marks) = &marks {
+            build.set_warnings(marks);
         }
-        Err(err) => tracing::debug!("no warning counts: {}", output::terminal_text(&err.to_string())),
     }
     if super::jsonl(global) {
         for build in &builds {
@@ -125,26 +123,9 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
     }
     let style = Style::for_stdout(io);
     if !builds.is_empty() {
-        let stages: Vec<String> = STAGE_ORDER.iter().map(|kind| kind.as_str().to_uppercase()).collect();
-        let mut header = vec!["APP", "BUILD", "STARTED", "ELAPSED"];
-        header.extend(stages.iter().map(String::as_str));
-        header.extend(["STATE", "WARNINGS"]);
-        let mut table = Table::new(&header);
+        let mut table = builds_table();
         for build in &builds {
-            let mut row = vec![
-                (build.id().app().to_owned(), None),
-                (format!("{:04}", build.id().build()), None),
-                (build.first_created().map(output::utc_minutes).unwrap_or_default(), None),
-                (elapsed(build), None),
-            ];
-            row.extend(STAGE_ORDER.iter().map(|kind| stage_cell(build, kind)));
-            row.push(state_cell(&build.state()));
-            row.push(match build.unacknowledged_warnings() {
-                None => ("?".to_owned(), Some(Color::Dim)),
-                Some([]) => (String::new(), None),
-                Some(names) => (names.len().to_string(), Some(Color::Yellow)),
-            });
-            table.push(row);
+            table.push(build_row(build));
         }
         table.render(style, io.stdout)?;
     }
@@ -160,6 +141,92 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
         writeln!(io.stdout, "{} of {total} {noun}", builds.len())?;
     }
     Ok(Exit::Success)
+}
+
+/// `builds list --all` as a table or `--output jsonl`: each build written as the listing completes
+/// it (a build's tasks are neighbours in name order), so memory holds a page and the table's
+/// first rows, not every build. The warning marks are asked for first.
+async fn list_all(
+    tasks: &Tasks,
+    filters: ListTasks,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Exit> {
+    let marks = known_marks(tasks.warning_marks(&filters).await);
+    let mut stream = tasks.builds(filters.limit(PAGE));
+    let jsonl = super::jsonl(global);
+    let style = Style::for_stdout(io);
+    let mut table = builds_table();
+    let mut shown: u64 = 0;
+    while let Some(mut build) = stream.try_next().await? {
+        if let Some(marks) = &marks {
+            build.set_warnings(marks);
+        }
+        shown += 1;
+        if jsonl {
+            output::json_line(io.stdout, &BuildDocument::new(&build))?;
+            continue;
+        }
+        table.push(build_row(&build));
+        // The first rows set the column widths; later ones are written as they come.
+        if table.pending() >= super::list::FIRST_ROWS {
+            table.flush(style, io.stdout)?;
+        }
+    }
+    if jsonl {
+        return Ok(Exit::Success);
+    }
+    if shown > 0 {
+        table.flush(style, io.stdout)?;
+    }
+    let noun = if shown == 1 { "build" } else { "builds" };
+    writeln!(io.stdout, "{shown} of {shown} {noun}")?;
+    Ok(Exit::Success)
+}
+
+/// The warning marks, when the server could tell them.
+fn known_marks(
+    marks: rockit_tasks::Result<rockit_tasks::WarningMarks>,
+) -> Option<rockit_tasks::WarningMarks> {
+    match marks {
+        Ok(marks) => {
+            if let Some(why) = marks.unknown() {
+                tracing::debug!("no warning counts: {why}");
+            }
+            Some(marks)
+        }
+        Err(err) => {
+            tracing::debug!("no warning counts: {}", output::terminal_text(&err.to_string()));
+            None
+        }
+    }
+}
+
+/// The builds table's header: a column per stage of [`STAGE_ORDER`].
+fn builds_table() -> Table {
+    let stages: Vec<String> = STAGE_ORDER.iter().map(|kind| kind.as_str().to_uppercase()).collect();
+    let mut header = vec!["APP", "BUILD", "STARTED", "ELAPSED"];
+    header.extend(stages.iter().map(String::as_str));
+    header.extend(["STATE", "WARNINGS"]);
+    Table::new(&header)
+}
+
+/// One build's row.
+fn build_row(build: &Build) -> Vec<(String, Option<Color>)> {
+    let mut row = vec![
+        (build.id().app().to_owned(), None),
+        (format!("{:04}", build.id().build()), None),
+        (build.first_created().map(output::utc_minutes).unwrap_or_default(), None),
+        (elapsed(build), None),
+    ];
+    row.extend(STAGE_ORDER.iter().map(|kind| stage_cell(build, kind)));
+    row.push(state_cell(&build.state()));
+    row.push(match build.unacknowledged_warnings() {
+        None => ("?".to_owned(), Some(Color::Dim)),
+        Some([]) => (String::new(), None),
+        Some(names) => (names.len().to_string(), Some(Color::Yellow)),
+    });
+    row
 }
 
 /// The last `keep` builds of the listing, in name order, and how many builds it has: memory for

@@ -111,7 +111,7 @@ fn flags_of(marks: Option<&rockit_tasks::Result<WarningMarks>>) -> Flags<'_> {
 }
 
 /// How many rows of a streamed table set its column widths before the first are written.
-const FIRST_ROWS: usize = 500;
+pub(super) const FIRST_ROWS: usize = 500;
 
 /// `--all` as a table, written as the pages arrive: memory holds a few hundred rows, not the
 /// listing. The first [`FIRST_ROWS`] rows set the column widths; the marks are asked first.

@@ -1,7 +1,7 @@
 //! `rockit builds list`, `builds show` and `builds wait`: the seed's builds as rows and in full,
 //! and a live pipeline followed to success (0), to a failed stage (4) and to a timeout (5).
 
-use rockit_emulator::{BuildPlan, demo};
+use rockit_emulator::{BuildPlan, Emulator, Fixture, demo};
 use rockit_model::{Exception, TaskKind};
 
 use crate::{admin, demo_builder, rockit, start_demo};
@@ -161,4 +161,32 @@ async fn builds_arguments_are_checked_before_any_request() {
         assert!(run.stderr.starts_with(&format!("error: {says}")), "{args:?}: {}", run.stderr);
     }
     assert_eq!(emulator.request_count(), 0);
+}
+
+#[tokio::test]
+async fn builds_list_all_writes_what_the_collected_listing_writes() {
+    // 20,000 generated tasks: well over the 500 rows the table's first part holds, so the rows of
+    // `--all`, written as the listing completes each build, come in several parts.
+    let emulator = Emulator::builder()
+        .fixture(Fixture::generated(20_000))
+        .speed(0.0)
+        .epoch(crate::EPOCH)
+        .start()
+        .await
+        .unwrap();
+    let url = emulator.base_url();
+    for output in ["table", "jsonl"] {
+        let all = rockit(&admin(&url, &["-o", output, "builds", "list", "--all"])).await.expect(0).stdout;
+        let collected = rockit(&admin(&url, &["-o", output, "builds", "list", "--limit", "1000000"]))
+            .await
+            .expect(0)
+            .stdout;
+        assert!(all.lines().count() > 1000, "{output}: {} lines", all.lines().count());
+        assert_eq!(all.lines().count(), collected.lines().count(), "{output}");
+        // The same cells; a table written in parts takes its column widths from its first rows.
+        let cells = |line: &str| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        for (index, (line, expected)) in all.lines().zip(collected.lines()).enumerate() {
+            assert_eq!(cells(line), cells(expected), "{output}, line {index}");
+        }
+    }
 }
