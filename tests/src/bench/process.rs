@@ -2,7 +2,8 @@
 //!    tasks list` per invocation against `curl` fetching the same page, and `rockit tasks list
 //!    --all` against a shell loop of `curl` over the same pages. Each side is a fresh process per
 //!    invocation, startup included; the figures are wall time (the CPU of child processes is not
-//!    this thread's, so there is no cpu ratio).
+//!    this thread's, so there is no cpu ratio). And the peak memory of `rockit builds list --all`
+//!    against `rockit tasks list --all` over the same listing: both write rows as they come.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -12,12 +13,14 @@ use rockit_emulator::demo;
 use rockit_tasks::STREAM_PAGE_LIMIT;
 
 use crate::harness::alternate;
-use crate::report::{Figure, Row};
+use crate::report::{Figure, Row, Verdict};
 
 /// One `rockit tasks list` may cost at most what one `curl` of the same page costs.
 const TARGET_ONE_PAGE: f64 = 1.0;
 /// A whole listing in one process must cost less than a process per page.
 const TARGET_ALL: f64 = 1.0;
+/// Every build of a listing may hold at most twice the memory every task of it holds.
+const TARGET_BUILDS_MEMORY: f64 = 2.0;
 
 /// What the process benchmarks run against, and how often.
 pub(crate) struct Processes {
@@ -38,7 +41,68 @@ pub(crate) async fn process(setup: &Processes) -> Result<Vec<Row>> {
         eprintln!("bench: note: `curl` is not installed here; the whole-process rows are left out");
         return Ok(Vec::new());
     }
-    Ok(vec![one_page(setup).await?, all_pages(setup).await?])
+    let mut rows = vec![one_page(setup).await?, all_pages(setup).await?];
+    rows.extend(builds_memory(setup)?);
+    Ok(rows)
+}
+
+/// Peak resident memory of `rockit builds list --all` against `rockit tasks list --all`; none
+/// where `/proc` does not tell a process's peak (not Linux).
+fn builds_memory(setup: &Processes) -> Result<Option<Row>> {
+    let Some(tasks_peak) = peak_rss(&mut rockit(setup, &["tasks", "list", "--all"]))? else {
+        return Ok(None);
+    };
+    let builds_peak = peak_rss(&mut rockit(setup, &["builds", "list", "--all"]))?.unwrap_or_default();
+    let float = crate::harness::float;
+    let kib = |bytes: usize| Figure::new(float(bytes), "bytes", format!("{} KiB", bytes / 1024));
+    let ratio = float(builds_peak) / float(tasks_peak.max(1));
+    Ok(Some(Row {
+        id: "process.builds_memory",
+        title: format!(
+            "process: peak RSS of `rockit builds list --all` vs `tasks list --all`, {} tasks",
+            setup.tasks
+        ),
+        rockit: kib(builds_peak),
+        baseline: Some(kib(tasks_peak)),
+        ratio: Some(ratio),
+        cpu_ratio: None,
+        target: format!("≤ {TARGET_BUILDS_MEMORY:.2}"),
+        verdict: if ratio <= TARGET_BUILDS_MEMORY { Verdict::Ok } else { Verdict::Missed },
+        seconds: None,
+    }))
+}
+
+/// The peak resident memory of `command` run to its end (its output drained and dropped), read
+/// from `/proc/PID/status` (`VmHWM`, which only grows) until it exits; `None` without `/proc`.
+fn peak_rss(command: &mut Command) -> Result<Option<usize>> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot run {}", command.get_program().display()))?;
+    let mut stdout = child.stdout.take().context("piped")?;
+    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file).ok().as_deref().and_then(high_water_kib) {
+            peak = Some(peak.unwrap_or(0).max(kib * 1024));
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let _ = drain.join();
+    ensure!(status.success(), "{} failed ({status})", command.get_program().display());
+    Ok(peak)
+}
+
+/// `VmHWM` of a `/proc/PID/status`, in KiB.
+fn high_water_kib(status: &str) -> Option<usize> {
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 async fn one_page(setup: &Processes) -> Result<Row> {
