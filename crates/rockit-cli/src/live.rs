@@ -92,7 +92,11 @@ impl TermLike for LiveTerm {
     }
 
     fn write_str(&self, s: &str) -> io::Result<()> {
-        // indicatif writes a line's padding on its own, after the line.
+        // indicatif writes a line's padding on its own, after the line; none for a line exactly
+        // as wide as the terminal, whose next line starts a new row all the same.
+        if s.is_empty() {
+            self.row.store(0, Ordering::Relaxed);
+        }
         if !s.is_empty() && s.bytes().all(|byte| byte == b' ') {
             self.release()?;
             self.pending.store(s.len(), Ordering::Relaxed);
@@ -147,9 +151,12 @@ pub(crate) fn target() -> indicatif::ProgressDrawTarget {
 
 /// How many rows more than one a row of `columns` drawn `then` columns wide takes once the
 /// terminal is `now` columns wide (a reflowing terminal wraps it only when it narrowed).
+///
+/// Only a row that fit on one row when drawn: indicatif counted the rows of one that wrapped
+/// already, and starts its erasing from the top one, above which nothing may be erased.
 fn extra_rows(columns: usize, then: usize, now: usize) -> usize {
     let now = now.max(1);
-    if now < then && columns > now { columns.div_ceil(now) - 1 } else { 0 }
+    if now < then && columns > now && columns <= then { columns.div_ceil(now) - 1 } else { 0 }
 }
 
 /// `text`, cut with `…` so that a live line of `taken` columns before it stays three columns
@@ -188,6 +195,7 @@ mod tests {
         assert_eq!(extra_rows(66, 100, 20), 3);
         assert_eq!(extra_rows(66, 100, 66), 0, "it still fits");
         assert_eq!(extra_rows(66, 40, 40), 0, "drawn at this width: indicatif counted its rows");
+        assert_eq!(extra_rows(45, 40, 20), 0, "wrapped when drawn: indicatif erases from its top row");
         assert_eq!(extra_rows(66, 40, 100), 0, "widened");
         assert_eq!(extra_rows(5, 100, 0), 4, "a zero width counts as one column");
     }

@@ -90,8 +90,10 @@ impl BuildId {
     /// Whether the task whose name has these `parts` belongs to this build: the same build
     /// number, and an app [`TaskApp::is`](crate::TaskApp::is) this build's.
     ///
-    /// With the org known, the name's prefix must be exactly `<org>-<app>`; without it, an app
-    /// `go` also claims the tasks of an app `sushi-go`, so pass the org where it is known.
+    /// With the org known and the name starting with it, the rest must be exactly the app. Without
+    /// the org, or for a name that starts with another org, the prefix must be the app or end
+    /// with `-<app>`: then an app `go` also claims the tasks of an app `sushi-go`, so pass the org
+    /// where it is known.
     pub fn contains(&self, parts: &TaskNameParts<'_>, org: Option<&str>) -> bool {
         parts.build() == self.build && parts.app(org).is(&self.app)
     }

@@ -85,6 +85,8 @@ pub(crate) struct Poller<S> {
     started: Instant,
     deadline: Instant,
     polled: bool,
+    /// Whether the last look failed: the pace backs off then, even for what has not appeared.
+    failed: bool,
 }
 
 impl<S: Subject> Poller<S> {
@@ -92,16 +94,27 @@ impl<S: Subject> Poller<S> {
         let started = Instant::now();
         // Absurd timeouts (`--timeout 1000000y`) mean "practically forever", not an overflow.
         let deadline = started + pacing.timeout.min(FOREVER);
-        Self { subject, pace: Pace::new(pacing), pauses: Pauses::default(), started, deadline, polled: false }
+        Self {
+            subject,
+            pace: Pace::new(pacing),
+            pauses: Pauses::default(),
+            started,
+            deadline,
+            polled: false,
+            failed: false,
+        }
     }
 
     /// Polls until there is something to report; `true` with the last item.
     pub(crate) async fn step(&mut self) -> Result<(S::Item, bool)> {
         loop {
             if self.polled {
-                self.pace.pause(self.deadline, !self.subject.unseen()).await;
+                // What has not appeared is looked for at the shortest interval, unless the server
+                // failed the last look: then it gets the usual back-off.
+                self.pace.pause(self.deadline, self.failed || !self.subject.unseen()).await;
             }
             self.polled = true;
+            self.failed = false;
             let left = self.deadline.saturating_duration_since(Instant::now());
             // At the deadline the subject gets one last look, so that what finished during the
             // last pause is reported as finished, not as timed out.
@@ -116,6 +129,7 @@ impl<S: Subject> Poller<S> {
                         return Ok((self.subject.timed_out(self.started.elapsed()), true));
                     }
                     tracing::debug!(error = %err, "poll failed; polling again");
+                    self.failed = true;
                     let pause =
                         err.transport_error().and_then(|failure| self.pauses.failed(failure, &mut self.pace));
                     if let Some(pause) = pause {

@@ -79,8 +79,12 @@ pub struct ListingReport {
     /// Whether a page came back out of key order although no sort order was asked for; the pager
     /// then fell back to dropping repeats of the previous page only, as for a custom order.
     pub unordered: bool,
-    /// Whether the pager gave up looking for its place after items disappeared (more than
-    /// [`MAX_STEPS_BACK`] steps back for one page): items may be missing from the listing.
+    /// Whether the pager gave up: looking for its place after items disappeared (more than
+    /// [`MAX_STEPS_BACK`] steps back for one page), or because pages stopped bringing anything
+    /// new before the count (`totalCount`) was reached. Items may be missing from the listing.
+    ///
+    /// Without a count, items that come and go during a listing in an order of its own cannot be
+    /// noticed, so its report cannot say it may have missed some.
     pub incomplete: bool,
 }
 
@@ -246,6 +250,8 @@ pub struct Pager<E: PagedEndpoint> {
     last: Option<E::Key>,
     previous_page: HashSet<E::Key>,
     steps_back_for_page: u32,
+    /// The most items one page has held: what a full page holds on a server that caps pages.
+    largest_page: u64,
     done: bool,
     report: ListingReport,
 }
@@ -284,6 +290,7 @@ where
             last: position.last,
             previous_page: HashSet::new(),
             steps_back_for_page: 0,
+            largest_page: 0,
             done: false,
             report: ListingReport { custom_order: !keyed, ..ListingReport::default() },
         }
@@ -396,17 +403,27 @@ where
             }
         }
         self.steps_back_for_page = 0;
+        self.largest_page = self.largest_page.max(len);
         let new = self.take_items(page.into_items(), len);
+        let before = self.next_offset;
         self.next_offset = offset + len;
+        // A page is full when it holds what the limit asks, or as much as the server has ever
+        // sent: a server may cap pages below the limit.
+        let full = len >= u64::from(self.limit).min(self.largest_page);
         let end = match total {
             Some(total) => offset + len >= total,
             // Without a count, a page that brings nothing new ends the listing, unless it was
-            // full (items inserted before the cursor can fill a page with ones already seen). A
-            // short page alone proves nothing: a server may cap pages below the limit asked for.
-            None => new == 0 && len < u64::from(self.limit),
+            // full (items inserted before the cursor, or a step back, can fill a page with ones
+            // already seen).
+            None => new == 0 && !full,
         };
         if len == 0 || end {
             self.done = true;
+        } else if new == 0 && self.next_offset <= before {
+            // Nothing new and no step forward: the count promised items the pages do not hold
+            // (or pages hold one item). Asking again would bring the same page forever.
+            self.done = true;
+            self.report.incomplete = total.is_some();
         }
     }
 

@@ -34,10 +34,12 @@ fn bash(script: &str) -> String {
     for line in script.lines() {
         if after_profile && line.trim_start().starts_with("COMPREPLY=") {
             let indent = &line[..line.len() - line.trim_start().len()];
+            // Read line by line and quoted, never through `compgen -W`, which would expand a name
+            // again (`$(…)` in a profile's name would run on Tab).
             out.push_str(indent);
-            out.push_str("COMPREPLY=($(compgen -W \"$(");
+            out.push_str("COMPREPLY=(); while IFS= read -r name; do [[ \"$name\" == \"$cur\"* ]] && COMPREPLY+=(\"$(printf %q \"$name\")\"); done < <(");
             out.push_str(PROFILE_NAMES);
-            out.push_str(")\" -- \"${cur}\"))");
+            out.push(')');
         } else {
             out.push_str(line);
         }
@@ -89,7 +91,7 @@ mod tests {
         let bash = script(Shell::Bash);
         let cases = bash.matches("--profile)").count();
         assert!(cases > 5, "{cases}");
-        assert_eq!(bash.matches("compgen -W \"$(rockit config list --names 2>/dev/null)\"").count(), cases);
+        assert_eq!(bash.matches("done < <(rockit config list --names 2>/dev/null)").count(), cases);
         let zsh = script(Shell::Zsh);
         assert_eq!(zsh.matches("'--profile=[").count(), zsh.matches("compadd -- ${(f)").count());
         assert!(

@@ -121,15 +121,23 @@ fn bash_completes_the_profiles_of_the_config_file_in_use() {
     let dir = std::env::temp_dir().join(format!("rockit-completion-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config.toml");
+    let pwned = dir.join("pwned");
+    // A profile whose name is shell code: completed as a quoted word, never run.
+    let hostile = format!("s$(touch {})", pwned.display());
     std::fs::write(
         &config,
-        "[profiles.staging]\norg = \"o\"\n\n[profiles.production]\norg = \"o\"\n\n[profiles.sandbox]\n",
+        format!("[profiles.staging]\norg = \"o\"\n\n[profiles.production]\n\n[profiles.sandbox]\n\n[profiles.\"{hostile}\"]\n"),
     )
     .unwrap();
     let mut all = bash_completes(&config, &["tasks", "list", "--profile", ""]);
     all.sort();
-    assert_eq!(all, ["production", "sandbox", "staging"]);
-    assert_eq!(bash_completes(&config, &["--profile", "s"]), ["sandbox", "staging"]);
+    let (quoted, plain): (Vec<String>, Vec<String>) =
+        all.into_iter().partition(|name| name.starts_with("s\\$"));
+    assert_eq!(plain, ["production", "sandbox", "staging"]);
+    assert_eq!(quoted.len(), 1, "the shell-code name, quoted: {quoted:?}");
+    let some = bash_completes(&config, &["--profile", "sa"]);
+    assert_eq!(some, ["sandbox"]);
+    assert!(!pwned.exists(), "a profile's name ran as a command");
     // No config file: nothing to offer, and nothing said.
     assert!(bash_completes(&dir.join("absent.toml"), &["--profile", ""]).is_empty());
     std::fs::remove_dir_all(&dir).unwrap();

@@ -272,6 +272,33 @@ async fn a_build_not_there_yet_is_looked_for_at_the_shortest_interval() {
 }
 
 #[tokio::test]
+async fn a_build_not_there_yet_behind_a_failing_server_is_looked_for_with_back_off() {
+    // Every request answers 503: the looks fail, and the pace backs off (0.1 + 0.2 + 0.4 + 0.8 s)
+    // although the build has not appeared, instead of repeating every 100 ms.
+    let emulator = Emulator::builder()
+        .faults(Faults::new(1.0).mix([(rockit_emulator::Fault::Unavailable, 1)]))
+        .start()
+        .await
+        .unwrap();
+    let tasks = Tasks::new(
+        support::builder(&emulator).retry_policy(rockit_transport::RetryPolicy::none()).build().unwrap(),
+    );
+    let options = BuildWaitOptions::new()
+        .min_interval(Duration::from_millis(100))
+        .max_interval(Duration::from_secs(10))
+        .until_stage(TaskKind::Deploy)
+        .timeout(Duration::from_secs(2));
+    let outcome = support::within(tasks.wait_build(&id("sushi/9"), options)).await.unwrap();
+    assert!(matches!(&outcome, BuildOutcome::TimedOut { .. }), "{outcome:?}");
+    let looks = emulator
+        .requests()
+        .iter()
+        .filter(|request| request.query_values("acknowledged").next().is_none())
+        .count();
+    assert!((2..=7).contains(&looks), "{looks} looks in 2 s");
+}
+
+#[tokio::test]
 async fn a_listing_judges_each_build_against_the_apps_previous_complete_one() {
     let emulator = Emulator::builder().start().await.unwrap();
     let tasks = support::tasks(&emulator);

@@ -81,6 +81,8 @@ struct Listing {
     names: BTreeSet<String>,
     /// Whether answers carry `totalCount`.
     counts: bool,
+    /// Added to the count it sends: a server whose count promises more than its pages hold.
+    overcount: u64,
     /// The largest page it serves, whatever the limit asked.
     cap: usize,
     /// Requests so far.
@@ -117,7 +119,7 @@ async fn roles(State(listing): State<Shared>, RawQuery(query): RawQuery) -> Resp
         listing.names.iter().skip(offset).take(limit).map(|name| Role { name: name.clone() }).collect();
     let mut answer = ListResponse::<Role, Roles>::success(items);
     if listing.counts {
-        answer = answer.total_count(listing.names.len() as u64);
+        answer = answer.total_count(listing.names.len() as u64 + listing.overcount);
     }
     axum::Json(answer).into_response()
 }
@@ -222,4 +224,37 @@ async fn a_failed_page_names_its_offset_and_the_next_poll_fetches_it_again() {
     assert_eq!(requests(&shared), 5, "four pages and the failed one again");
     let position = pager.position();
     assert_eq!((position.offset, position.last), (30, Some(name(29))));
+}
+
+#[tokio::test]
+async fn an_uncounted_capped_listing_that_steps_back_still_reaches_its_end() {
+    // Pages capped at 100 under the 500 asked for, no count, and five roles before the cursor
+    // removed before the eleventh request: the pager steps back onto a page of roles it has all
+    // seen, which is full (as full as this server's pages come), so the listing goes on.
+    let (client, _) = serve(3000, |listing| {
+        listing.counts = false;
+        listing.cap = 100;
+        listing.change = Some((11, |names| {
+            for index in 100..105 {
+                names.remove(&name(index));
+            }
+        }));
+    })
+    .await;
+    let mut pager = Pager::new(client, ListRoles::default());
+    let seen = drain(&mut pager).await;
+    let expected: Vec<String> = (0..3000).map(name).collect();
+    assert_eq!(seen.len(), expected.len(), "every role once, those removed after they were listed too");
+    assert_eq!(seen, expected);
+    assert!(pager.report().steps_back > 0, "{:?}", pager.report());
+}
+
+#[tokio::test]
+async fn a_count_that_promises_more_than_the_pages_hold_ends_the_listing_as_incomplete() {
+    let (client, shared) = serve(25, |listing| listing.overcount = 5).await;
+    let mut pager = Pager::new(client, ListRoles { offset: 0, limit: Some(10) });
+    let seen = drain(&mut pager).await;
+    assert_eq!(seen, (0..25).map(name).collect::<Vec<_>>());
+    assert!(pager.report().incomplete && pager.report().may_have_missed(), "{:?}", pager.report());
+    assert!(requests(&shared) <= 5, "{} requests", requests(&shared));
 }
