@@ -248,53 +248,46 @@ async fn a_wait_times_out_with_the_build_as_last_seen() {
     assert!(!outcome.is_success());
 }
 
-#[tokio::test]
-async fn a_build_not_there_yet_is_looked_for_at_the_shortest_interval() {
-    // Polls 100 ms apart at first, backing off to 10 s while nothing changes: backing off, two
-    // seconds hold five looks (0.1 + 0.2 + 0.4 + 0.8 s of pauses); at the shortest interval, about
-    // twenty. The build never appears.
-    let emulator = Emulator::builder().start().await.unwrap();
-    let tasks = support::tasks(&emulator);
+/// Waits two seconds for `sushi/9`, which never appears, polling 100 ms apart at first and backing
+/// off to 10 s while nothing changes; the outcome and how many looks the wait took (one listing of
+/// the build per look; the others ask for its warnings).
+async fn looks_for_a_missing_build(emulator: &Emulator, tasks: &Tasks) -> (BuildOutcome, usize) {
     let options = BuildWaitOptions::new()
         .min_interval(Duration::from_millis(100))
         .max_interval(Duration::from_secs(10))
         .until_stage(TaskKind::Deploy)
         .timeout(Duration::from_secs(2));
     let outcome = support::within(tasks.wait_build(&id("sushi/9"), options)).await.unwrap();
-    assert!(matches!(&outcome, BuildOutcome::TimedOut { build, .. } if build.is_empty()), "{outcome:?}");
-    // One listing of the build per look (the others ask for its warnings).
     let looks = emulator
         .requests()
         .iter()
         .filter(|request| request.query_values("acknowledged").next().is_none())
         .count();
+    (outcome, looks)
+}
+
+#[tokio::test]
+async fn a_build_not_there_yet_is_looked_for_at_the_shortest_interval() {
+    // Backing off, two seconds hold five looks (0.1 + 0.2 + 0.4 + 0.8 s of pauses); at the
+    // shortest interval, about twenty.
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (outcome, looks) = looks_for_a_missing_build(&emulator, &support::tasks(&emulator)).await;
+    assert!(matches!(&outcome, BuildOutcome::TimedOut { build, .. } if build.is_empty()), "{outcome:?}");
     assert!(looks >= 10, "{looks} looks in 2 s");
 }
 
 #[tokio::test]
 async fn a_build_not_there_yet_behind_a_failing_server_is_looked_for_with_back_off() {
-    // Every request answers 503: the looks fail, and the pace backs off (0.1 + 0.2 + 0.4 + 0.8 s)
-    // although the build has not appeared, instead of repeating every 100 ms.
+    // Every request answers 503: the looks fail, and the pace backs off although the build has not
+    // appeared, instead of repeating every 100 ms.
     let emulator = Emulator::builder()
         .faults(Faults::new(1.0).mix([(rockit_emulator::Fault::Unavailable, 1)]))
         .start()
         .await
         .unwrap();
-    let tasks = Tasks::new(
-        support::builder(&emulator).retry_policy(rockit_transport::RetryPolicy::none()).build().unwrap(),
-    );
-    let options = BuildWaitOptions::new()
-        .min_interval(Duration::from_millis(100))
-        .max_interval(Duration::from_secs(10))
-        .until_stage(TaskKind::Deploy)
-        .timeout(Duration::from_secs(2));
-    let outcome = support::within(tasks.wait_build(&id("sushi/9"), options)).await.unwrap();
+    let client = support::builder(&emulator).retry_policy(rockit_transport::RetryPolicy::none()).build();
+    let (outcome, looks) = looks_for_a_missing_build(&emulator, &Tasks::new(client.unwrap())).await;
     assert!(matches!(&outcome, BuildOutcome::TimedOut { .. }), "{outcome:?}");
-    let looks = emulator
-        .requests()
-        .iter()
-        .filter(|request| request.query_values("acknowledged").next().is_none())
-        .count();
     assert!((2..=7).contains(&looks), "{looks} looks in 2 s");
 }
 
