@@ -93,7 +93,7 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
     }
     let connection = connect(global, io.var, true).await?;
     let tasks = &connection.tasks;
-    if args.all && !super::json(global) {
+    if args.all {
         return list_all(tasks, filters, global, io).await;
     }
     let keep = if args.all { usize::MAX } else { args.limit as usize };
@@ -143,9 +143,10 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
     Ok(Exit::Success)
 }
 
-/// `builds list --all` as a table or `--output jsonl`: each build written as the listing completes
-/// it (a build's tasks are neighbours in name order), so memory holds a page and the table's
-/// first rows, not every build. The warning marks are asked for first.
+/// `builds list --all`: each build written as the listing completes it (a build's tasks are
+/// neighbours in name order), as a table row, a JSON line, or an element of the one JSON document
+/// (the same bytes as the collected document), so memory holds a page and the table's first
+/// rows, not every build. The warning marks are asked for first.
 async fn list_all(
     tasks: &Tasks,
     filters: ListTasks,
@@ -154,7 +155,7 @@ async fn list_all(
 ) -> anyhow::Result<Exit> {
     let marks = known_marks(tasks.warning_marks(&filters).await);
     let mut stream = tasks.builds(filters.limit(PAGE));
-    let jsonl = super::jsonl(global);
+    let (jsonl, json) = (super::jsonl(global), super::json(global));
     let style = Style::for_stdout(io);
     let mut table = builds_table();
     let mut shown: u64 = 0;
@@ -167,6 +168,10 @@ async fn list_all(
             output::json_line(io.stdout, &BuildDocument::new(&build))?;
             continue;
         }
+        if json {
+            json_element(io.stdout, &BuildDocument::new(&build), shown == 1)?;
+            continue;
+        }
         table.push(build_row(&build));
         // The first rows set the column widths; later ones are written as they come.
         if table.pending() >= super::list::FIRST_ROWS {
@@ -176,12 +181,33 @@ async fn list_all(
     if jsonl {
         return Ok(Exit::Success);
     }
+    if json {
+        // The end of the document `output::json` writes for the collected listing, byte for byte.
+        let opening = if shown == 0 { "{\n  \"builds\": [" } else { "\n  " };
+        writeln!(io.stdout, "{opening}],\n  \"shown\": {shown},\n  \"total\": {shown}\n}}")?;
+        return Ok(Exit::Success);
+    }
     if shown > 0 {
         table.flush(style, io.stdout)?;
     }
     let noun = if shown == 1 { "build" } else { "builds" };
     writeln!(io.stdout, "{shown} of {shown} {noun}")?;
     Ok(Exit::Success)
+}
+
+/// One build of a JSON document written as the listing goes: the document's opening before the
+/// first, a comma before each other, each pretty-printed one level into the `builds` array, as
+/// `output::json` would write the whole document.
+fn json_element(out: &mut dyn Write, build: &BuildDocument<'_>, first: bool) -> anyhow::Result<()> {
+    let pretty = serde_json::to_string_pretty(build)?;
+    out.write_all(if first { b"{\n  \"builds\": [\n" } else { b",\n" })?;
+    for (index, line) in pretty.lines().enumerate() {
+        if index > 0 {
+            out.write_all(b"\n")?;
+        }
+        write!(out, "    {line}")?;
+    }
+    Ok(())
 }
 
 /// The warning marks, when the server could tell them.

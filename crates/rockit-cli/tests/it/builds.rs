@@ -189,4 +189,16 @@ async fn builds_list_all_writes_what_the_collected_listing_writes() {
             assert_eq!(cells(line), cells(expected), "{output}, line {index}");
         }
     }
+    // The one JSON document, written build by build, is the collected document byte for byte.
+    let json = async |args: &[&str]| {
+        let mut all = vec!["-o", "json", "builds", "list"];
+        all.extend_from_slice(args);
+        rockit(&admin(&url, &all)).await.expect(0).stdout
+    };
+    let streamed = json(&["--all"]).await;
+    assert!(streamed == json(&["--limit", "1000000"]).await, "the documents differ");
+    assert!(streamed.len() > 1_000_000, "{} bytes", streamed.len());
+    let none = json(&["--all", "--app", "no-such-app"]).await;
+    assert_eq!(none, json(&["--app", "no-such-app"]).await);
+    assert_eq!(none, "{\n  \"builds\": [],\n  \"shown\": 0,\n  \"total\": 0\n}\n");
 }
