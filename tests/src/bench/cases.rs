@@ -161,6 +161,11 @@ impl Ctx {
         })
     }
 
+    /// The page size every listing benchmark asks for.
+    pub(crate) fn page(&self) -> u32 {
+        self.sizes.page
+    }
+
     fn name(&self, index: usize) -> &str {
         &self.names[index % self.names.len()]
     }

@@ -18,6 +18,7 @@ mod cases;
 mod harness;
 mod process;
 mod report;
+mod scale;
 mod server;
 
 use std::path::PathBuf;
@@ -88,6 +89,8 @@ enum Bench {
     Process,
     /// 9. Requests per second of many concurrent build waits at the default pacing.
     Pacing,
+    /// 10. The stream and the builds over ten times the tasks: time per task and peak heap.
+    Scale,
 }
 
 fn main() -> std::process::ExitCode {
@@ -150,6 +153,10 @@ fn run(args: &Args) -> Result<()> {
         }
         if wanted(Bench::Pacing) {
             report.extend(cases::pacing(&ctx).await.context("pacing benchmark")?);
+        }
+        if wanted(Bench::Scale) {
+            let page = ctx.page();
+            report.extend(scale::scale(&server, sizes_tasks, page, rounds).await.context("scale benchmark")?);
         }
         if wanted(Bench::Process) {
             match args.rockit.clone().or_else(process::rockit_beside_bench) {
