@@ -109,7 +109,7 @@ async fn timed(run: &mut impl AsyncFnMut() -> Result<()>) -> Result<(Duration, O
 /// The CPU time this thread has used, from Linux's `/proc/thread-self/schedstat` (nanoseconds,
 /// brought up to date whenever the thread is scheduled out, which a client waiting on the network
 /// is after every request); `None` elsewhere.
-fn thread_cpu() -> Option<Duration> {
+pub(crate) fn thread_cpu() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     stat.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
 }
