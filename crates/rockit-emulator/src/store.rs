@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::ops::Bound;
 use std::io::Write as _;
+use std::ops::Bound;
 use std::time::Duration;
 
 use bytes::Bytes;
