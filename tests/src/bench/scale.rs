@@ -1,8 +1,8 @@
 //! 10. Scale: the task stream and the builds over ten times the main listing (1,000,000 tasks in
 //!     a full run) against the same over the main listing, in the same run. The client's CPU time
 //!     per task and its peak heap must not grow with the listing: memory is bounded by pages, work
-//!     is linear. Wall time is reported beside: it also holds the server's work, and the emulator,
-//!     like a database paging by OFFSET, skips to each page's offset, which grows with the listing.
+//!     is linear. Wall time is reported beside: it also holds the server's work (the emulator's
+//!     paging used to walk to each page's offset, which made it grow with the listing).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -96,7 +96,7 @@ pub(super) async fn list(global: &GlobalArgs, args: BuildsListArgs, io: &mut Io<
     if args.all {
         return list_all(tasks, filters, global, io).await;
     }
-    let keep = if args.all { usize::MAX } else { args.limit as usize };
+    let keep = args.limit as usize;
     let (listing, marks) =
         join(last_builds(tasks, filters.clone().limit(PAGE), keep), tasks.warning_marks(&filters)).await;
     let (mut builds, total) = listing?;
