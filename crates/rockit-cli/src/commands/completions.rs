@@ -51,35 +51,32 @@ fn bash(script: &str) -> String {
 
 /// zsh: the `--profile` argument's action lists the names.
 fn zsh(script: &str) -> String {
-    script
-        .lines()
-        .map(|line| {
-            if line.starts_with("'--profile=[") && line.ends_with(":NAME:_default' \\") {
-                let head = &line[..line.len() - ":NAME:_default' \\".len()];
-                format!("{head}:NAME:{{compadd -- ${{(f)\"$({PROFILE_NAMES})\"}}}}' \\")
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    const FILES: &str = ":NAME:_default' \\";
+    each_line(script, |line| {
+        let head = line.strip_suffix(FILES).filter(|_| line.starts_with("'--profile=["))?;
+        Some(format!("{head}:NAME:{{compadd -- ${{(f)\"$({PROFILE_NAMES})\"}}}}' \\"))
+    })
 }
 
 /// fish: `-l profile` completes the names, not files.
 fn fish(script: &str) -> String {
-    script
-        .lines()
-        .map(|line| {
-            if line.contains(" -l profile ") && line.ends_with(" -r") {
-                format!("{line} -f -a \"({PROFILE_NAMES})\"")
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    each_line(script, |line| {
+        (line.contains(" -l profile ") && line.ends_with(" -r"))
+            .then(|| format!("{line} -f -a \"({PROFILE_NAMES})\""))
+    })
+}
+
+/// `script` with each line `rewrite` returns a replacement for replaced.
+fn each_line(script: &str, rewrite: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(script.len());
+    for line in script.lines() {
+        match rewrite(line) {
+            Some(replaced) => out.push_str(&replaced),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
